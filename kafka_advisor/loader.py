@@ -1,0 +1,457 @@
+"""Load the knowledge base (questions/, rules/, patterns/) into validated models.
+
+Every problem becomes an AdvisorError that reads `path:line:column: field.path: what is wrong,
+what is expected`. Cross-references (question ids, option values, pattern and checklist ids)
+are checked here too, so the engine can trust what it is given.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .model import (
+    AnswersFile,
+    AnswerValue,
+    ChecklistItem,
+    Condition,
+    Pattern,
+    Question,
+    QuestionFile,
+    Rule,
+    RuleFile,
+    Section,
+)
+from .yamlsource import AdvisorError, Loc, Located, dotted, parse_bytes, read_file
+
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent
+RESERVED_OPTION_VALUES = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}
+
+
+class KnowledgeBaseError(Exception):
+    """One or more load errors, each already a one-line message."""
+
+    def __init__(self, errors: list[AdvisorError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(e.one_line() for e in errors))
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    sections: list[Section]
+    questions: dict[str, Question]  # in questionnaire order
+    section_of: dict[str, str]
+    rules: list[Rule]
+    patterns: dict[str, Pattern]
+    items: dict[str, tuple[str, ChecklistItem]]  # checklist item id -> (pattern id, item)
+    sources: dict[str, Located] = field(default_factory=dict, repr=False)  # file -> parsed YAML
+    where: dict[str, tuple[str, Loc]] = field(default_factory=dict, repr=False)  # "rule:<id>" -> (file, loc)
+    compiled: Any = field(default=None, repr=False)  # filled lazily by the engine
+
+    def locate(self, key: str, *extra: str | int) -> tuple[str, int | None, int | None, str]:
+        """File, line, column and dotted field of a rule/question/pattern, for lint messages."""
+        path, loc = self.where[key]
+        line, col = self.sources[path].where((*loc, *extra))
+        return path, line, col, dotted((*loc, *extra))
+
+    def error(self, key: str, message: str, *extra: str | int) -> AdvisorError:
+        path, line, col, fld = self.locate(key, *extra)
+        return AdvisorError(path, line, col, fld, message)
+
+
+# --------------------------------------------------------------------------- pydantic errors
+
+
+def _expected_fields(model: type[BaseModel], loc: Loc) -> list[str] | None:
+    """Names allowed at `loc` inside `model`, to tell the author what a typo should have been."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int) or current is None:
+            continue
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            match = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
+            current = match.annotation if match else None
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return None
+
+
+def _unwrap(tp: Any) -> Any:
+    """list[X] / X | None / Annotated[X, ...] -> X (the model we descend into)."""
+    for _ in range(5):
+        origin = typing.get_origin(tp)
+        if origin is list:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            tp = models[0] if models else args[0]
+        elif origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        else:
+            break
+    return tp
+
+
+def _explain(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = _expected_fields(model, loc[:-1])
+        hint = f", expected one of: {', '.join(allowed)}" if allowed else ""
+        return f"unknown field {loc[-1]!r}{hint}"
+    if kind == "missing":
+        return "missing required field, expected a value here"
+    msg: str = err["msg"]
+    msg = msg.removeprefix("Value error, ")
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"got {type(err.get('input')).__name__} {err.get('input')!r}, expected: {msg[0].lower() + msg[1:]}"
+    return msg[0].lower() + msg[1:] if msg else kind
+
+
+def validation_errors(exc: ValidationError, located: Located, model: type[BaseModel],
+                      base: Loc = ()) -> list[AdvisorError]:
+    out: list[AdvisorError] = []
+    seen: set[str] = set()
+    for err in exc.errors():
+        raw_loc = tuple(err["loc"])
+        # Keep only the parts that exist in the YAML (drop pydantic's union member names),
+        # but name the missing field itself.
+        loc = raw_loc
+        while loc and (*base, *loc) not in located.marks:
+            loc = loc[:-1]
+        shown = raw_loc if err["type"] == "missing" else loc
+        line, col = located.where((*base, *loc))
+        message = _explain(err, model, raw_loc if err["type"] == "extra_forbidden" else loc)
+        one = AdvisorError(located.path, line, col, dotted((*base, *shown)), message)
+        if one.one_line() not in seen:
+            seen.add(one.one_line())
+            out.append(one)
+    return out
+
+
+def _parse_model(located: Located, model: type[BaseModel]) -> tuple[Any, list[AdvisorError]]:
+    if not isinstance(located.data, dict):
+        kind = type(located.data).__name__
+        return None, [located.error((), f"top level is a {kind}, expected a mapping")]
+    try:
+        return model.model_validate(located.data), []
+    except ValidationError as exc:
+        return None, validation_errors(exc, located, model)
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def check_answer(q: Question, value: Any) -> tuple[AnswerValue | None, str | None]:
+    """Normalise one answer; return (value, None) or (None, what is expected)."""
+    if q.type == "single":
+        opts = q.option_values()
+        if isinstance(value, str) and value in opts:
+            return value, None
+        return None, f"{value!r} is not an option, expected one of: {', '.join(opts)}"
+    if q.type == "multi":
+        opts = q.option_values()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return None, f"got {type(value).__name__}, expected a list of: {', '.join(opts)}"
+        bad = [v for v in value if not isinstance(v, str) or v not in opts]
+        if bad:
+            return None, f"{bad[0]!r} is not an option, expected any of: {', '.join(opts)}"
+        return sorted(set(value), key=opts.index), None
+    if q.type == "bool":
+        if isinstance(value, bool):
+            return value, None
+        return None, f"got {value!r}, expected true or false"
+    if q.type == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None, f"got {value!r}, expected a number"
+        if value != value or value in (float("inf"), float("-inf")):
+            return None, f"got {value!r}, expected a finite number"
+        if q.min is not None and value < q.min:
+            return None, f"{value} is below the minimum, expected a number from {_num(q.min)} to {_num(q.max)}"
+        if q.max is not None and value > q.max:
+            return None, f"{value} is above the maximum, expected a number from {_num(q.min)} to {_num(q.max)}"
+        return (int(value) if float(value).is_integer() else value), None
+    # text: names such as "2048" arrive as numbers from YAML; keep them as text.
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None, f"got {type(value).__name__}, expected text"
+    text = str(value)
+    if len(text) > q.max_length:
+        return None, f"text is {len(text)} characters, expected at most {q.max_length}"
+    return text, None
+
+
+def _num(v: float | None) -> str:
+    if v is None:
+        return "any"
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def validate_answers(kb: KnowledgeBase, answers: Any, *, source: Located | None = None,
+                     base: Loc = ("answers",)) -> dict[str, AnswerValue]:
+    """Check answers against the questionnaire; raise the first problem as an AdvisorError."""
+
+    def fail(loc: Loc, message: str) -> AdvisorError:
+        if source is not None:
+            return source.error(loc, message)
+        return AdvisorError("answers", None, None, dotted(loc), message)
+
+    if answers is None:
+        return {}
+    if not isinstance(answers, dict):
+        raise fail(base, f"got a {type(answers).__name__}, expected a mapping of question id to answer")
+    out: dict[str, AnswerValue] = {}
+    for qid, value in answers.items():
+        q = kb.questions.get(qid) if isinstance(qid, str) else None
+        if q is None:
+            raise fail((*base, qid), f"unknown question id {qid!r}, expected one of the questionnaire ids "
+                                     f"(`python -m kafka_advisor questions`)")
+        if value is None:
+            continue  # an empty answer is simply unanswered
+        norm, problem = check_answer(q, value)
+        if problem:
+            raise fail((*base, qid), problem)
+        assert norm is not None
+        out[qid] = norm
+    return out
+
+
+def load_answers_file(kb: KnowledgeBase, path: Path | str) -> tuple[str | None, dict[str, AnswerValue]]:
+    return parse_answers(kb, read_file(path))
+
+
+def parse_answers(kb: KnowledgeBase, located: Located) -> tuple[str | None, dict[str, AnswerValue]]:
+    """Answers YAML (`title:` and `answers:`) -> validated answers."""
+    parsed, errors = _parse_model(located, AnswersFile)
+    if errors:
+        raise errors[0]
+    return parsed.title, validate_answers(kb, parsed.answers, source=located)
+
+
+def parse_answers_bytes(kb: KnowledgeBase, raw: bytes, name: str) -> tuple[str | None, dict[str, AnswerValue]]:
+    return parse_answers(kb, parse_bytes(raw, name, max_bytes=200_000))
+
+
+# --------------------------------------------------------------------------- knowledge base
+
+
+def load_kb(root: Path | str = DEFAULT_ROOT) -> KnowledgeBase:
+    """Load and cross-check everything; raise KnowledgeBaseError listing every problem."""
+    root = Path(root)
+    errors: list[AdvisorError] = []
+    sources: dict[str, Located] = {}
+    where: dict[str, tuple[str, Loc]] = {}
+
+    def files(sub: str) -> list[Path]:
+        folder = root / sub
+        if not folder.is_dir():
+            errors.append(AdvisorError(str(folder), None, None, "", "folder missing, expected YAML files here"))
+            return []
+        return sorted(folder.glob("*.yaml"))
+
+    def parse(path: Path, model: type[BaseModel]) -> Any:
+        rel = _rel(path, root)
+        try:
+            located = read_file(path)
+        except AdvisorError as exc:
+            exc.path = rel
+            errors.append(AdvisorError(rel, exc.line, exc.col, exc.field, exc.message))
+            return None
+        located.path = rel
+        sources[rel] = located
+        parsed, errs = _parse_model(located, model)
+        errors.extend(errs)
+        return parsed
+
+    sections: list[Section] = []
+    questions: dict[str, Question] = {}
+    section_of: dict[str, str] = {}
+    for path in files("questions"):
+        qf = parse(path, QuestionFile)
+        if qf is None:
+            continue
+        rel = _rel(path, root)
+        if any(s.id == qf.section.id for s in sections):
+            errors.append(sources[rel].error(("section", "id"), f"duplicate section id {qf.section.id!r}, expected a unique id"))
+        sections.append(qf.section)
+        for i, q in enumerate(qf.questions):
+            key = f"question:{q.id}"
+            if q.id in questions:
+                errors.append(sources[rel].error(("questions", i, "id"), f"duplicate question id {q.id!r}, expected a unique id"))
+                continue
+            where[key] = (rel, ("questions", i))
+            questions[q.id] = q
+            section_of[q.id] = qf.section.id
+
+    patterns: dict[str, Pattern] = {}
+    items: dict[str, tuple[str, ChecklistItem]] = {}
+    for path in files("patterns"):
+        p = parse(path, Pattern)
+        if p is None:
+            continue
+        rel = _rel(path, root)
+        if p.id != path.stem:
+            errors.append(sources[rel].error(("id",), f"id {p.id!r} differs from the file name, expected {path.stem!r}"))
+        if p.id in patterns:
+            errors.append(sources[rel].error(("id",), f"duplicate pattern id {p.id!r}, expected a unique id"))
+            continue
+        where[f"pattern:{p.id}"] = (rel, ())
+        patterns[p.id] = p
+        for i, item in enumerate(p.checklist):
+            if item.id in items:
+                errors.append(sources[rel].error(("checklist", i, "id"),
+                                                 f"duplicate checklist item id {item.id!r} (also in {items[item.id][0]}), expected a unique id"))
+                continue
+            items[item.id] = (p.id, item)
+            where[f"item:{item.id}"] = (rel, ("checklist", i))
+
+    rules: list[Rule] = []
+    seen_rules: set[str] = set()
+    for path in files("rules"):
+        rf = parse(path, RuleFile)
+        if rf is None:
+            continue
+        rel = _rel(path, root)
+        for i, rule in enumerate(rf.rules):
+            if rule.id in seen_rules:
+                errors.append(sources[rel].error(("rules", i, "id"), f"duplicate rule id {rule.id!r}, expected a unique id"))
+                continue
+            seen_rules.add(rule.id)
+            where[f"rule:{rule.id}"] = (rel, ("rules", i))
+            rules.append(rule)
+
+    kb = KnowledgeBase(root, sections, questions, section_of, rules, patterns, items, sources, where)
+    if not errors:
+        errors.extend(cross_check(kb))
+    if errors:
+        raise KnowledgeBaseError(errors)
+    return kb
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
+    """References between files: question ids, option values, pattern and checklist ids."""
+    errors: list[AdvisorError] = []
+    order = list(kb.questions)
+
+    for qid, q in kb.questions.items():
+        key = f"question:{qid}"
+        if q.show_if is not None:
+            earlier = set(order[: order.index(qid)])
+            errors += check_condition(kb, q.show_if, key, ("show_if",), allowed=earlier)
+        for i, opt in enumerate(q.options):
+            if opt.value in RESERVED_OPTION_VALUES:
+                errors.append(kb.error(key, f"option value {opt.value!r} reads as a YAML boolean, expected another word",
+                                       "options", i, "value"))
+        if q.default is not None:
+            _, problem = check_answer(q, q.default)
+            if problem:
+                errors.append(kb.error(key, f"default {problem}", "default"))
+
+    for pid, p in kb.patterns.items():
+        for i, rel in enumerate(p.related):
+            if rel not in kb.patterns:
+                errors.append(kb.error(f"pattern:{pid}", f"unknown pattern id {rel!r}, expected one of the files in patterns/", "related", i))
+
+    for rule in kb.rules:
+        key = f"rule:{rule.id}"
+        errors += check_condition(kb, rule.when, key, ("when",), allowed=set(order))
+        for i, rec in enumerate(rule.then.recommend):
+            if rec.pattern not in kb.patterns:
+                errors.append(kb.error(key, _unknown_pattern(kb, rec.pattern), "then", "recommend", i, "pattern"))
+        for i, dis in enumerate(rule.then.discourage):
+            if dis.pattern not in kb.patterns:
+                errors.append(kb.error(key, _unknown_pattern(kb, dis.pattern), "then", "discourage", i, "pattern"))
+        for i, item in enumerate(rule.then.checklist):
+            if item not in kb.items:
+                errors.append(kb.error(key, f"unknown checklist item {item!r}, expected an item id from a pattern's checklist",
+                                       "then", "checklist", i))
+        names = [e.name for e in rule.examples]
+        for i, ex in enumerate(rule.examples):
+            if names.count(ex.name) > 1:
+                errors.append(kb.error(key, f"duplicate example name {ex.name!r}, expected unique names", "examples", i, "name"))
+            try:
+                validate_answers(kb, ex.answers, source=kb.sources[kb.where[key][0]], base=(*kb.where[key][1], "examples", i, "answers"))
+            except AdvisorError as exc:
+                errors.append(exc)
+            exp = ex.expect
+            for fld in ("recommended", "not_recommended", "discouraged", "not_discouraged"):
+                for j, pid in enumerate(getattr(exp, fld)):
+                    if pid not in kb.patterns:
+                        errors.append(kb.error(key, _unknown_pattern(kb, pid), "examples", i, "expect", fld, j))
+            for j, item in enumerate(exp.checklist):
+                if item not in kb.items:
+                    errors.append(kb.error(key, f"unknown checklist item {item!r}", "examples", i, "expect", "checklist", j))
+    return errors
+
+
+def _unknown_pattern(kb: KnowledgeBase, pid: str) -> str:
+    close = [p for p in kb.patterns if p.split("-")[0] == pid.split("-")[0]]
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return f"unknown pattern id {pid!r}{hint}, expected a file name in patterns/"
+
+
+_TYPE_OPS: dict[str, set[str]] = {
+    "single": {"equals", "not_equals", "in_", "answered"},
+    "bool": {"equals", "not_equals", "answered"},
+    "multi": {"contains", "contains_any", "answered"},
+    "number": {"equals", "not_equals", "in_", "gt", "gte", "lt", "lte", "answered"},
+    "text": {"equals", "not_equals", "answered"},
+}
+
+
+def check_condition(kb: KnowledgeBase, cond: Condition, key: str, loc: Loc, *, allowed: set[str]) -> list[AdvisorError]:
+    errors: list[AdvisorError] = []
+    if cond.question is None:
+        for name, child_loc in _child_locs(cond, loc):
+            errors += check_condition(kb, name, key, child_loc, allowed=allowed)
+        return errors
+    q = kb.questions.get(cond.question)
+    if q is None:
+        return [kb.error(key, f"unknown question id {cond.question!r}, expected an id from questions/", *loc, "question")]
+    if cond.question not in allowed:
+        return [kb.error(key, f"question {cond.question!r} comes later in the questionnaire, expected an earlier question",
+                         *loc, "question")]
+    op = cond.operator
+    op_name = op.rstrip("_")
+    if op not in _TYPE_OPS[q.type]:
+        ok = ", ".join(sorted(o.rstrip("_") for o in _TYPE_OPS[q.type]))
+        return [kb.error(key, f"'{op_name}' does not apply to {q.type} question {q.id!r}, expected one of: {ok}", *loc, op_name)]
+    values = cond.operand if isinstance(cond.operand, list) else [cond.operand]
+    if op == "answered":
+        return []
+    for v in values:
+        if q.type in ("single", "multi") and v not in q.option_values():
+            errors.append(kb.error(key, f"{v!r} is not an option of {q.id!r}, expected one of: {', '.join(q.option_values())}",
+                                   *loc, op_name))
+        elif q.type == "bool" and not isinstance(v, bool):
+            errors.append(kb.error(key, f"{v!r} compared with yes/no question {q.id!r}, expected true or false", *loc, op_name))
+        elif q.type == "number" and (isinstance(v, bool) or not isinstance(v, int | float)):
+            errors.append(kb.error(key, f"{v!r} compared with number question {q.id!r}, expected a number", *loc, op_name))
+    return errors
+
+
+def _child_locs(cond: Condition, loc: Loc) -> list[tuple[Condition, Loc]]:
+    if cond.all is not None:
+        return [(c, (*loc, "all", i)) for i, c in enumerate(cond.all)]
+    if cond.any is not None:
+        return [(c, (*loc, "any", i)) for i, c in enumerate(cond.any)]
+    assert cond.not_ is not None
+    return [(cond.not_, (*loc, "not"))]

@@ -1,0 +1,447 @@
+"""Pydantic models for the knowledge base (questions, rules, patterns) and the Report.
+
+Every model forbids unknown keys, so a misspelled YAML key fails loudly at load time
+instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from .chapter import SECTIONS
+
+Severity = Literal["low", "medium", "high"]
+VerdictLevel = Literal["good-fit", "fit-with-caveats", "poor-fit"]
+QuestionType = Literal["single", "multi", "bool", "number", "text"]
+NodeKind = Literal[
+    "service",
+    "topic",
+    "connector",
+    "database",
+    "stream-processor",
+    "schema-registry",
+    "object-storage",
+    "external",
+]
+# Where a config key lives. Apache Kafka scopes are checked against the official name lists;
+# the others (Debezium, JDBC connector, Schema Registry serdes) are third-party namespaces.
+ConfigScope = Literal[
+    "producer",
+    "consumer",
+    "topic",
+    "broker",
+    "admin",
+    "streams",
+    "connect_worker",
+    "source_connector",
+    "sink_connector",
+    "debezium",
+    "jdbc_source",
+    "jdbc_sink",
+    "schema_registry",
+]
+
+SEVERITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
+LEVEL_RANK: dict[str, int] = {"good-fit": 0, "fit-with-caveats": 1, "poor-fit": 2}
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=80)]
+QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+Scalar = bool | int | float | str
+AnswerValue = bool | int | float | str | list[str]
+ConfigValue = bool | int | float | str
+
+
+def _check_ref(ref: str) -> str:
+    if ref not in SECTIONS:
+        known = ", ".join(s for s in SECTIONS if s.count(".") == 2)
+        raise ValueError(f"unknown chapter section {ref!r}, expected one of {known} (or 7.1 .. 7.4)")
+    return ref
+
+
+Ref = Annotated[str, Field(description="chapter section such as 7.4.1")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- questionnaire
+
+
+class Option(Strict):
+    value: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    label: Text
+    help: str | None = None
+
+
+class Condition(Strict):
+    """A condition tree: exactly one of all / any / not, or one comparison on a question.
+
+    A comparison on an unanswered question is false; `answered: false` tests for that.
+    """
+
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    not_: Condition | None = Field(default=None, alias="not")
+    question: QuestionId | None = None
+    equals: Scalar | None = None
+    not_equals: Scalar | None = None
+    in_: list[Scalar] | None = Field(default=None, alias="in")
+    contains: str | None = None
+    contains_any: list[str] | None = None
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+    answered: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        groups = [k for k in ("all", "any", "not_") if getattr(self, k) is not None]
+        ops = [k for k in OPERATORS if getattr(self, k) is not None]
+        if groups and (ops or self.question is not None):
+            raise ValueError("mix of a group (all/any/not) and a comparison, expected exactly one of them")
+        if len(groups) > 1:
+            raise ValueError(f"several groups {groups}, expected exactly one of all / any / not")
+        if groups:
+            children = getattr(self, groups[0])
+            if isinstance(children, list) and not children:
+                raise ValueError(f"empty '{groups[0]}' list, expected at least one condition")
+            return self
+        if self.question is None:
+            raise ValueError("empty condition, expected all / any / not, or 'question' with one operator")
+        if len(ops) != 1:
+            names = ", ".join(o.rstrip("_") for o in OPERATORS)
+            raise ValueError(f"comparison needs exactly one operator ({names}), got {len(ops)}")
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(k for k in OPERATORS if getattr(self, k) is not None)
+
+    @property
+    def operand(self) -> Any:
+        return getattr(self, self.operator)
+
+    def questions(self) -> set[str]:
+        """Every question id this condition reads."""
+        if self.question is not None:
+            return {self.question}
+        out: set[str] = set()
+        for child in self.children():
+            out |= child.questions()
+        return out
+
+    def children(self) -> list[Condition]:
+        if self.all is not None:
+            return self.all
+        if self.any is not None:
+            return self.any
+        if self.not_ is not None:
+            return [self.not_]
+        return []
+
+    def comparisons(self) -> list[Condition]:
+        if self.question is not None:
+            return [self]
+        return [c for child in self.children() for c in child.comparisons()]
+
+
+OPERATORS: tuple[str, ...] = (
+    "equals",
+    "not_equals",
+    "in_",
+    "contains",
+    "contains_any",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "answered",
+)
+
+
+class Question(Strict):
+    id: QuestionId
+    text: Text
+    help: Text
+    type: QuestionType
+    options: list[Option] = []
+    default: AnswerValue | None = None
+    show_if: Condition | None = None
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+    placeholder: str | None = None
+    max_length: int = Field(default=200, ge=1, le=10_000)
+    refs: list[Ref] = []
+
+    @model_validator(mode="after")
+    def _shape(self) -> Question:
+        if self.type in ("single", "multi") and len(self.options) < 2:
+            raise ValueError(f"a {self.type} question needs at least two options")
+        if self.type not in ("single", "multi") and self.options:
+            raise ValueError(f"a {self.type} question takes no options, expected options only on single/multi")
+        if self.type != "number" and (self.min is not None or self.max is not None):
+            raise ValueError("min/max only apply to number questions")
+        values = [o.value for o in self.options]
+        dupes = sorted({v for v in values if values.count(v) > 1})
+        if dupes:
+            raise ValueError(f"duplicate option values {dupes}")
+        for r in self.refs:
+            _check_ref(r)
+        return self
+
+    def option_values(self) -> list[str]:
+        return [o.value for o in self.options]
+
+    def label_of(self, value: str) -> str:
+        for o in self.options:
+            if o.value == value:
+                return o.label
+        return value
+
+
+class Section(Strict):
+    id: Id
+    title: Text
+    help: Text
+
+
+class QuestionFile(Strict):
+    section: Section
+    questions: list[Question]
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+class ChecklistItem(Strict):
+    id: Id
+    text: Text
+    severity: Severity
+    why: str | None = None
+    config: dict[ConfigScope, dict[str, ConfigValue]] = {}
+    # Defaults the text relies on, checked against the Kafka 3.9 defaults table by the tests.
+    defaults: dict[ConfigScope, dict[str, ConfigValue]] = {}
+    refs: list[Ref] = Field(min_length=1)
+    sources: list[str] = []
+
+    @field_validator("refs")
+    @classmethod
+    def _refs(cls, v: list[str]) -> list[str]:
+        return [_check_ref(r) for r in v]
+
+
+class Tradeoffs(Strict):
+    pros: list[Text] = Field(min_length=1)
+    cons: list[Text] = Field(min_length=1)
+
+
+class DiagramNode(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    kind: NodeKind
+    label: Text
+    # Nodes with the same group are drawn together (a Kafka cluster, Connect workers, a domain).
+    group: str | None = None
+
+
+class DiagramEdge(Strict):
+    from_: str = Field(alias="from")
+    to: str
+    label: str = ""
+    style: Literal["solid", "dashed"] = "solid"
+
+
+class Diagram(Strict):
+    nodes: list[DiagramNode] = Field(min_length=1)
+    edges: list[DiagramEdge] = []
+
+    @model_validator(mode="after")
+    def _edges_known(self) -> Diagram:
+        ids = {n.id for n in self.nodes}
+        for e in self.edges:
+            for end in (e.from_, e.to):
+                if end not in ids:
+                    raise ValueError(f"edge end {end!r} is not a node of this diagram, expected one of {sorted(ids)}")
+        return self
+
+
+class Pattern(Strict):
+    id: Id
+    name: Text
+    section: Ref
+    summary: Text
+    helps_when: list[Text] = Field(min_length=1)
+    hurts_when: list[Text] = Field(min_length=1)
+    tradeoffs: Tradeoffs
+    checklist: list[ChecklistItem] = []
+    diagram: Diagram
+    related: list[Id] = []
+    alternatives: list[Text] = []
+    refs: list[Ref] = Field(min_length=1)
+    sources: list[str] = []
+
+    @field_validator("section")
+    @classmethod
+    def _section(cls, v: str) -> str:
+        return _check_ref(v)
+
+    @field_validator("refs")
+    @classmethod
+    def _refs(cls, v: list[str]) -> list[str]:
+        return [_check_ref(r) for r in v]
+
+
+# --------------------------------------------------------------------------- rules
+
+
+class Recommend(Strict):
+    pattern: Id
+    weight: int = Field(ge=1, le=100)
+
+
+class Discourage(Strict):
+    pattern: Id
+    severity: Severity
+    alternative: Text
+
+
+class Fit(Strict):
+    """A rule's judgement on Kafka for the whole system: caps the verdict level."""
+
+    level: Literal["fit-with-caveats", "poor-fit"]
+    alternative: str | None = None
+
+
+class Effects(Strict):
+    recommend: list[Recommend] = []
+    discourage: list[Discourage] = []
+    checklist: list[Id] = []
+    notes: list[Text] = []
+    fit: Fit | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Effects:
+        if not (self.recommend or self.discourage or self.checklist or self.notes or self.fit):
+            raise ValueError("no effect, expected at least one of recommend, discourage, checklist, notes, fit")
+        return self
+
+
+class Expect(Strict):
+    fires: bool
+    verdict: VerdictLevel | None = None
+    recommended: list[Id] = []
+    not_recommended: list[Id] = []
+    discouraged: list[Id] = []
+    not_discouraged: list[Id] = []
+    checklist: list[Id] = []
+
+
+class Example(Strict):
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    answers: dict[QuestionId, AnswerValue] = {}
+    expect: Expect
+
+
+class Rule(Strict):
+    id: Id
+    title: Text
+    when: Condition
+    then: Effects
+    because: Text
+    refs: list[Ref] = Field(min_length=1)
+    sources: list[str] = []
+    examples: list[Example] = Field(min_length=2)
+
+    @field_validator("refs")
+    @classmethod
+    def _refs(cls, v: list[str]) -> list[str]:
+        return [_check_ref(r) for r in v]
+
+
+class RuleFile(Strict):
+    rules: list[Rule]
+
+
+class AnswersFile(Strict):
+    title: str | None = None
+    answers: dict[str, Any] = {}
+
+
+# --------------------------------------------------------------------------- report
+
+
+class Reason(Strict):
+    rule: str
+    title: str
+    because: str
+    answers: dict[str, AnswerValue]
+    refs: list[str]
+
+
+class Verdict(Strict):
+    level: VerdictLevel
+    summary: str
+    alternatives: list[str]
+    reasons: list[Reason] = []
+
+
+class Recommendation(Strict):
+    pattern: str
+    name: str
+    score: int
+    reasons: list[Reason]
+
+
+class Discouragement(Strict):
+    pattern: str
+    name: str
+    severity: Severity
+    alternative: str
+    reasons: list[Reason]
+
+
+class ReportItem(Strict):
+    id: str
+    pattern: str
+    text: str
+    severity: Severity
+    why: str | None = None
+    config: dict[str, dict[str, ConfigValue]]
+    refs: list[str]
+
+
+class Note(Strict):
+    rule: str
+    text: str
+    refs: list[str]
+
+
+class WhatIf(Strict):
+    question: str
+    from_: AnswerValue | None = Field(alias="from")
+    to: AnswerValue | None
+    effect: str
+    verdict: VerdictLevel | None = None
+    added: list[str] = []
+    removed: list[str] = []
+
+
+class Report(Strict):
+    verdict: Verdict
+    recommended: list[Recommendation]
+    discouraged: list[Discouragement]
+    checklist: list[ReportItem]
+    notes: list[Note]
+    unanswered: list[str]
+    what_if: list[WhatIf] = []
+    fired: list[str] = []
+    answers: dict[str, AnswerValue] = {}
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape documented in the README."""
+        return self.model_dump(mode="json", by_alias=True)

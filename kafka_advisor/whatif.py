@@ -1,0 +1,89 @@
+"""What-if: the single-answer changes that would alter the verdict or the pattern lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .engine import Answers, Outcome, compiled, outcome_of, visible_questions
+from .loader import KnowledgeBase
+from .model import LEVEL_RANK, AnswerValue, Question, WhatIf
+
+
+def candidates(q: Question, current: AnswerValue | None, thresholds: list[float]) -> Iterator[AnswerValue]:
+    """Every value worth trying for one question (numbers: either side of each rule threshold)."""
+    if q.type == "single":
+        yield from (v for v in q.option_values() if v != current)
+    elif q.type == "bool":
+        yield from (v for v in (True, False) if v != current)
+    elif q.type == "multi":
+        chosen = list(current) if isinstance(current, list) else []
+        for v in q.option_values():
+            toggled = [x for x in chosen if x != v] if v in chosen else [*chosen, v]
+            yield sorted(toggled, key=q.option_values().index)
+    elif q.type == "number":
+        seen: set[float] = set()
+        for t in thresholds:
+            for v in (t - 1, t, t + 1):
+                if v in seen or v == current:
+                    continue
+                if (q.min is not None and v < q.min) or (q.max is not None and v > q.max):
+                    continue
+                seen.add(v)
+                yield int(v) if float(v).is_integer() else v
+
+
+def _thresholds(kb: KnowledgeBase) -> dict[str, list[float]]:
+    out: dict[str, set[float]] = {}
+    for rule, _ in compiled(kb).rules:
+        for cmp in rule.when.comparisons():
+            if cmp.operator in ("gt", "gte", "lt", "lte", "equals", "not_equals") and kb.questions[cmp.question].type == "number":
+                out.setdefault(cmp.question, set()).add(float(cmp.operand))
+    return {q: sorted(v) for q, v in out.items()}
+
+
+def describe(kb: KnowledgeBase, base: Outcome, new: Outcome) -> tuple[str, list[str], list[str]]:
+    def names(ids: set[str]) -> str:
+        return ", ".join(kb.patterns[p].name for p in sorted(ids))
+
+    parts: list[str] = []
+    if new.level != base.level:
+        parts.append(f"verdict becomes {new.level}")
+    added = set(new.recommended) - set(base.recommended)
+    removed = set(base.recommended) - set(new.recommended)
+    if added:
+        parts.append(f"recommends {names(added)}")
+    if removed:
+        parts.append(f"no longer recommends {names(removed)}")
+    d_added = set(new.discouraged) - set(base.discouraged)
+    d_removed = set(base.discouraged) - set(new.discouraged)
+    if d_added:
+        parts.append(f"discourages {names(d_added)}")
+    if d_removed:
+        parts.append(f"no longer discourages {names(d_removed)}")
+    return "; ".join(parts), sorted(added | d_added), sorted(removed | d_removed)
+
+
+def what_if(kb: KnowledgeBase, answers: Answers, *, base: Outcome | None = None) -> list[WhatIf]:
+    """Single-answer changes to visible questions, most consequential first."""
+    base = base or outcome_of(kb, answers)
+    thresholds = _thresholds(kb)
+    found: list[tuple[tuple[int, int, int], WhatIf]] = []
+    order = {q: i for i, q in enumerate(kb.questions)}
+    for qid in visible_questions(kb, answers):
+        q = kb.questions[qid]
+        current = answers.get(qid)
+        for value in candidates(q, current, thresholds.get(qid, [])):
+            changed = {**answers, qid: value}
+            if value == []:
+                changed.pop(qid)
+            new = outcome_of(kb, changed)
+            if new.signature() == base.signature():
+                continue
+            effect, added, removed = describe(kb, base, new)
+            item = WhatIf(question=qid, from_=current, to=value, effect=effect,
+                          verdict=new.level if new.level != base.level else None, added=added, removed=removed)
+            verdict_change = 0 if new.level != base.level else 1
+            better = -LEVEL_RANK[new.level]
+            found.append(((verdict_change, better, order[qid]), item))
+    found.sort(key=lambda pair: pair[0])
+    return [item for _, item in found]
