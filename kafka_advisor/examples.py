@@ -1,0 +1,55 @@
+"""Run the examples every rule carries: answers -> expected outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .engine import evaluate
+from .loader import KnowledgeBase
+from .model import Example, Rule
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    rule: str
+    case: str
+    failures: tuple[str, ...]
+
+    @property
+    def test_id(self) -> str:
+        return f"{self.rule}::{self.case}"
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def check_example(kb: KnowledgeBase, rule: Rule, example: Example) -> ExampleResult:
+    report = evaluate(kb, example.answers)
+    exp = example.expect
+    recommended = {r.pattern for r in report.recommended}
+    discouraged = {d.pattern for d in report.discouraged}
+    items = {i.id for i in report.checklist}
+    problems: list[str] = []
+    fired = rule.id in report.fired
+    if fired != exp.fires:
+        problems.append(f"expected the rule {'to fire' if exp.fires else 'not to fire'}, but it {'did' if fired else 'did not'}")
+    if exp.verdict is not None and report.verdict.level != exp.verdict:
+        problems.append(f"expected verdict {exp.verdict}, got {report.verdict.level}")
+    problems += [f"expected {p} recommended, got {sorted(recommended)}" for p in exp.recommended if p not in recommended]
+    problems += [f"expected {p} not recommended, but it is" for p in exp.not_recommended if p in recommended]
+    problems += [f"expected {p} discouraged, got {sorted(discouraged)}" for p in exp.discouraged if p not in discouraged]
+    problems += [f"expected {p} not discouraged, but it is" for p in exp.not_discouraged if p in discouraged]
+    problems += [f"expected checklist item {i}, not in the checklist" for i in exp.checklist if i not in items]
+    return ExampleResult(rule.id, example.name, tuple(problems))
+
+
+def all_examples(kb: KnowledgeBase) -> Iterator[tuple[Rule, Example]]:
+    for rule in kb.rules:
+        for example in rule.examples:
+            yield rule, example
+
+
+def run_examples(kb: KnowledgeBase) -> list[ExampleResult]:
+    return [check_example(kb, rule, ex) for rule, ex in all_examples(kb)]
