@@ -455,3 +455,14 @@ def _child_locs(cond: Condition, loc: Loc) -> list[tuple[Condition, Loc]]:
         return [(c, (*loc, "any", i)) for i, c in enumerate(cond.any)]
     assert cond.not_ is not None
     return [(cond.not_, (*loc, "not"))]
+
+
+def answers_yaml(title: str | None, answers: dict[str, AnswerValue]) -> str:
+    """The answers file format that `load_answers_file` reads back (round-trip safe)."""
+    import yaml
+
+    doc: dict[str, Any] = {}
+    if title:
+        doc["title"] = title
+    doc["answers"] = dict(answers)
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
