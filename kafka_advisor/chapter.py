@@ -44,3 +44,12 @@ AREAS: dict[str, str] = {s: t for s, t in SECTIONS.items() if s.count(".") == 1}
 def area_of(ref: str) -> str:
     """'7.3.10' -> '7.3'."""
     return ".".join(ref.split(".")[:2])
+
+# Pattern ids other tools and tests rely on: they may be added to, never renamed.
+FIXED_PATTERN_IDS: tuple[str, ...] = (
+    "smart-endpoints-dumb-pipes", "request-response", "cqrs", "event-sourcing", "event-sourcing-snapshots",
+    "hot-cold-data", "data-mesh", "domain-ownership", "data-as-a-product", "federated-governance",
+    "self-serve-platform", "kafka-connect", "source-connector", "sink-connector", "cdc-log-based",
+    "cdc-query-based", "schema-evolution", "smt", "dead-letter-queue", "customer-360",
+    "idempotent-producer", "transactions-exactly-once", "transactional-outbox",
+)

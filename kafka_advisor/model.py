@@ -61,7 +61,7 @@ def _check_ref(ref: str) -> str:
     return ref
 
 
-Ref = Annotated[str, Field(description="chapter section such as 7.4.1")]
+Ref = Annotated[str, Field(description="chapter section such as 7.4.1", json_schema_extra={"enum": list(SECTIONS)})]
 
 
 class Strict(BaseModel):

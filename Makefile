@@ -1,0 +1,53 @@
+# Two commands do all set-up on a fresh Debian machine with Python 3.11:
+#   make run   start the advisor on http://127.0.0.1:8501
+#   make test  validate the knowledge base, lint, and run every test (unit, CLI, AppTest, browser)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+STREAMLIT_FLAGS := --server.headless true --server.address 127.0.0.1 --server.port $(PORT) \
+	--browser.gatherUsageStats false --server.fileWatcherType none --client.toolbarMode viewer
+
+.PHONY: run test lint bench fuzz clean schema
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+run: $(VENV)/.run-deps
+	@scripts/ensure-system.sh run
+	$(BIN)/streamlit run app.py $(STREAMLIT_FLAGS)
+
+test: $(VENV)/.dev-deps
+	@scripts/ensure-system.sh test
+	$(BIN)/python -m kafka_advisor validate
+	$(BIN)/python -m kafka_advisor test
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.dev-deps
+	$(BIN)/ruff check .
+
+# Regenerate the committed JSON Schema for YAML editors after changing kafka_advisor/model.py.
+schema: $(VENV)/.dev-deps
+	$(BIN)/python -m kafka_advisor.schema
+
+bench: $(VENV)/.dev-deps
+	@scripts/ensure-system.sh test
+	$(BIN)/python bench/bench_core.py
+	$(BIN)/python bench/bench_exports.py
+	$(BIN)/python bench/bench_ui.py
+
+# Long property-based run of the engine (not part of `make test`).
+fuzz: $(VENV)/.dev-deps
+	HYPOTHESIS_PROFILE=long $(BIN)/pytest -q tests/test_properties.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts

@@ -1,0 +1,152 @@
+"""Command line: `python -m kafka_advisor evaluate|validate|test|questions|patterns|export`.
+
+Exit codes: 0 success, 1 a check failed (--fail-on, failing examples), 2 bad input or an invalid
+knowledge base. Every error is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from .engine import evaluate
+from .examples import run_examples
+from .lint import lint
+from .loader import DEFAULT_ROOT, KnowledgeBase, KnowledgeBaseError, load_answers_file, load_kb
+from .model import SEVERITY_RANK
+from .yamlsource import AdvisorError
+
+PROG = "kafka-advisor"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints usage plus a message over several lines; we promise one line.
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Decide whether and how to use Apache Kafka.")
+    parser.add_argument("--kb", type=Path, default=DEFAULT_ROOT, metavar="DIR",
+                        help="knowledge base root holding questions/, rules/, patterns/ (default: the shipped one)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ev = sub.add_parser("evaluate", help="evaluate an answers file and print the report")
+    ev.add_argument("answers", type=Path, help="answers YAML (title: ..., answers: {question_id: value})")
+    ev.add_argument("--format", choices=["json", "markdown"], default="markdown")
+    ev.add_argument("--fail-on", choices=["low", "medium", "high"],
+                    help="exit 1 when a discouraged pattern reaches this severity (for CI gating)")
+    ev.add_argument("--no-what-if", action="store_true", help="skip the what-if exploration")
+
+    sub.add_parser("validate", help="load and lint the knowledge base (exit 2 on findings)")
+    sub.add_parser("test", help="run every rule example (exit 1 on a failure)")
+    for name, what in (("questions", "the questionnaire"), ("patterns", "the pattern catalogue")):
+        p = sub.add_parser(name, help=f"print {what}")
+        p.add_argument("--format", choices=["json"], default="json")
+    try:
+        from . import cli_export
+    except ImportError:  # the exports package is optional for the core CLI
+        pass
+    else:
+        cli_export.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        kb = load_kb(args.kb)
+    except KnowledgeBaseError as exc:
+        for err in exc.errors:
+            print(err.one_line(), file=sys.stderr)
+        print(f"{PROG}: knowledge base has {len(exc.errors)} error(s)", file=sys.stderr)
+        return 2
+    try:
+        return _COMMANDS[args.command](args, kb)
+    except AdvisorError as exc:
+        print(exc.one_line(), file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `| head` closed the pipe: not an error worth a traceback
+        return 0
+
+
+def _evaluate(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    title, answers = load_answers_file(kb, args.answers)
+    report = evaluate(kb, answers, with_what_if=not args.no_what_if)
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        from .exports import ExportContext, export
+
+        sys.stdout.write(export("md", ExportContext(report=report, kb=kb, title=title)).decode("utf-8"))
+    if args.fail_on:
+        limit = SEVERITY_RANK[args.fail_on]
+        hits = [d for d in report.discouraged if SEVERITY_RANK[d.severity] <= limit]
+        if hits:
+            names = ", ".join(f"{d.pattern} ({d.severity})" for d in hits)
+            print(f"{PROG}: failing: discouraged at or above {args.fail_on}: {names}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def _validate(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    findings = lint(kb)
+    for f in findings:
+        print(f.one_line(), file=sys.stderr)
+    n_items = len(kb.items)
+    summary = (f"{len(kb.questions)} questions in {len(kb.sections)} sections, {len(kb.rules)} rules, "
+               f"{len(kb.patterns)} patterns, {n_items} checklist items")
+    if findings:
+        print(f"{PROG}: {len(findings)} finding(s); {summary}", file=sys.stderr)
+        return 2
+    print(f"ok: {summary}; every subsection 7.1.1-7.4.3 cited")
+    return 0
+
+
+def _test(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    results = run_examples(kb)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        for f in r.failures:
+            print(f"FAIL {r.test_id}: {f}", file=sys.stderr)
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def _questions(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    doc = {
+        "sections": [
+            {**s.model_dump(mode="json"),
+             "questions": [kb.questions[q].model_dump(mode="json", by_alias=True, exclude_none=True)
+                           for q in kb.questions if kb.section_of[q] == s.id]}
+            for s in kb.sections
+        ]
+    }
+    print(json.dumps(doc, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _patterns(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    doc = {"patterns": [p.model_dump(mode="json", by_alias=True, exclude_none=True) for p in kb.patterns.values()]}
+    print(json.dumps(doc, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _export(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    from . import cli_export
+
+    return cli_export.run(args, kb)
+
+
+_COMMANDS = {
+    "evaluate": _evaluate,
+    "validate": _validate,
+    "test": _test,
+    "questions": _questions,
+    "patterns": _patterns,
+    "export": _export,
+}

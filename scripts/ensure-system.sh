@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian packages the advisor needs, when they are missing and we may (root + apt).
+# Usage: scripts/ensure-system.sh run|test
+#   run : graphviz (dot, for SVG/PNG/PDF diagram files) and Pango (WeasyPrint PDF export)
+#   test: the above plus chromium (browser tests) and poppler-utils (pdftotext checks the PDF)
+set -euo pipefail
+mode=${1:-run}
+need=()
+command -v dot >/dev/null 2>&1 || need+=(graphviz)
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+if [ "$mode" = test ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
+    || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; }
+else
+  echo "missing system packages: ${need[*]}" >&2
+  echo "install them by hand (Debian/Ubuntu: sudo apt-get install ${need[*]}; macOS: brew install graphviz pango poppler chromium)" >&2
+  [ "$mode" = test ] && exit 1 || exit 0
+fi
