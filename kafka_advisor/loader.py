@@ -111,6 +111,11 @@ def _explain(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
         return f"unknown field {loc[-1]!r}{hint}"
     if kind == "missing":
         return "missing required field, expected a value here"
+    if kind in ("model_type", "dict_type"):
+        return f"got {type(err.get('input')).__name__} {err.get('input')!r}, expected a mapping (key: value)"
+    if kind == "string_pattern_mismatch":
+        return f"{err.get('input')!r} is not a valid id, expected lowercase letters, digits and '-' or '_' " \
+               f"({err['ctx']['pattern']})"
     msg: str = err["msg"]
     msg = msg.removeprefix("Value error, ")
     if kind.endswith("_type") or kind.endswith("_parsing"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from .chapter import SECTIONS
 
@@ -61,7 +61,11 @@ def _check_ref(ref: str) -> str:
     return ref
 
 
-Ref = Annotated[str, Field(description="chapter section such as 7.4.1", json_schema_extra={"enum": list(SECTIONS)})]
+Ref = Annotated[
+    str,
+    AfterValidator(_check_ref),
+    Field(description="chapter section such as 7.4.1", json_schema_extra={"enum": list(SECTIONS)}),
+]
 
 
 class Strict(BaseModel):
@@ -191,8 +195,6 @@ class Question(Strict):
         dupes = sorted({v for v in values if values.count(v) > 1})
         if dupes:
             raise ValueError(f"duplicate option values {dupes}")
-        for r in self.refs:
-            _check_ref(r)
         return self
 
     def option_values(self) -> list[str]:
@@ -230,10 +232,6 @@ class ChecklistItem(Strict):
     refs: list[Ref] = Field(min_length=1)
     sources: list[str] = []
 
-    @field_validator("refs")
-    @classmethod
-    def _refs(cls, v: list[str]) -> list[str]:
-        return [_check_ref(r) for r in v]
 
 
 class Tradeoffs(Strict):
@@ -285,15 +283,7 @@ class Pattern(Strict):
     refs: list[Ref] = Field(min_length=1)
     sources: list[str] = []
 
-    @field_validator("section")
-    @classmethod
-    def _section(cls, v: str) -> str:
-        return _check_ref(v)
 
-    @field_validator("refs")
-    @classmethod
-    def _refs(cls, v: list[str]) -> list[str]:
-        return [_check_ref(r) for r in v]
 
 
 # --------------------------------------------------------------------------- rules
@@ -357,10 +347,6 @@ class Rule(Strict):
     sources: list[str] = []
     examples: list[Example] = Field(min_length=2)
 
-    @field_validator("refs")
-    @classmethod
-    def _refs(cls, v: list[str]) -> list[str]:
-        return [_check_ref(r) for r in v]
 
 
 class RuleFile(Strict):
