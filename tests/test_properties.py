@@ -1,0 +1,66 @@
+"""Property tests: for any answers valid against the shipped questionnaire, evaluate never raises
+and is deterministic, and what-if only lists changes that really change the outcome."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kafka_advisor.engine import evaluate, outcome_of
+from kafka_advisor.loader import KnowledgeBase, check_answer, load_kb
+from kafka_advisor.model import Question
+
+settings.register_profile("default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+KB: KnowledgeBase = load_kb()
+
+
+def value_for(q: Question) -> st.SearchStrategy:
+    if q.type == "single":
+        return st.sampled_from(q.option_values())
+    if q.type == "multi":
+        return st.lists(st.sampled_from(q.option_values()), unique=True).map(
+            lambda vs, q=q: sorted(vs, key=q.option_values().index))
+    if q.type == "bool":
+        return st.booleans()
+    if q.type == "number":
+        lo = int(q.min) if q.min is not None else -1000
+        hi = int(q.max) if q.max is not None else 1000
+        return st.integers(min_value=lo, max_value=hi)
+    return st.text(max_size=q.max_length)
+
+
+answers_strategy = st.fixed_dictionaries(
+    {}, optional={qid: value_for(q) for qid, q in KB.questions.items()}
+).filter(lambda a: all(check_answer(KB.questions[k], v)[1] is None for k, v in a.items()))
+
+
+@given(answers_strategy)
+def test_evaluate_never_raises_and_is_deterministic(answers: dict) -> None:
+    first = evaluate(KB, answers).to_json()
+    assert evaluate(KB, dict(reversed(list(answers.items())))).to_json() == first  # answer order is irrelevant
+    levels = {"good-fit", "fit-with-caveats", "poor-fit"}
+    assert first["verdict"]["level"] in levels
+    rec = [r["pattern"] for r in first["recommended"]]
+    assert len(rec) == len(set(rec))
+    assert [r["score"] for r in first["recommended"]] == sorted((r["score"] for r in first["recommended"]), reverse=True)
+    high = {d["pattern"] for d in first["discouraged"] if d["severity"] == "high"}
+    assert not high & set(rec)  # a high-severity discouragement always wins
+    ids = [i["id"] for i in first["checklist"]]
+    assert len(ids) == len(set(ids))
+
+
+@settings(max_examples=15)
+@given(answers_strategy)
+def test_what_if_changes_really_change_the_outcome(answers: dict) -> None:
+    report = evaluate(KB, answers, with_what_if=True)
+    base = outcome_of(KB, answers).signature()
+    for w in report.what_if[:10]:
+        changed = {**answers, w.question: w.to}
+        if w.to in ([], None):
+            changed.pop(w.question)
+        assert outcome_of(KB, changed).signature() != base, w
