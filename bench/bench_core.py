@@ -47,7 +47,7 @@ def synthetic_kb(n_rules: int, root: Path) -> Path:
             "tradeoffs: {pros: [a], cons: [b]}\n"
             f"checklist: [{{id: p{p}-i, text: t, severity: low, refs: ['7.1.1']}}]\n"
             f"diagram: {{nodes: [{{id: n{p}, kind: service, label: L}}]}}\nrefs: ['7.1.1']\n")
-    lines = ["rules:"]
+    lines: list[str] = []
     for r in range(n_rules):
         q1, q2, p = r % 40, (r * 7 + 3) % 40, r % 20
         effect = (f"recommend: [{{pattern: p{p}, weight: 3}}]" if r % 3
@@ -58,7 +58,9 @@ def synthetic_kb(n_rules: int, root: Path) -> Path:
             f"{{not: {{question: q{q1}, equals: c}}}}]}}]}}\n"
             f"    then: {{{effect}}}\n"
             "    examples: [{name: y, expect: {fires: true}}, {name: n, expect: {fires: false}}]")
-    (root / "rules" / "r.yaml").write_text("\n".join(lines) + "\n")
+    for start in range(0, n_rules, 1000):  # files of 1000 rules stay under the loader's size limit
+        chunk = lines[start:start + 1000]
+        (root / "rules" / f"r{start // 1000:03d}.yaml").write_text("rules:\n" + "\n".join(chunk) + "\n")
     return root
 
 

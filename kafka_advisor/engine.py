@@ -83,17 +83,35 @@ def compile_condition(cond: Condition) -> Test:
     if cond.not_ is not None:
         inner = compile_condition(cond.not_)
         return lambda a: not inner(a)
-    q, op, operand = cond.question, cond.operator, cond.operand
+    return _leaf(cond.question, cond.operator, cond.operand)
+
+
+def _leaf(q: str, op: str, operand: Any) -> Test:
+    # One specialised closure per operator: this runs for every rule of every evaluation.
+    m = _MISSING
     if op == "answered":
         return lambda a: (q in a) == operand
+    if op == "equals":
+        return lambda a: a.get(q, m) == operand  # _MISSING equals nothing
     if op == "in_":
-        operand = frozenset(operand)
-
-    def test(a: Answers) -> bool:
-        value = a.get(q, _MISSING)
-        return value is not _MISSING and _compare(op, value, operand)
-
-    return test
+        members = frozenset(operand)
+        return lambda a: a.get(q, m) in members
+    if op == "contains":
+        return lambda a: operand in a.get(q, ())
+    if op == "contains_any":
+        wanted = frozenset(operand)
+        return lambda a: not wanted.isdisjoint(a.get(q, ()))
+    if op == "not_equals":
+        return lambda a: (v := a.get(q, m)) is not m and v != operand
+    if op == "gt":
+        return lambda a: (v := a.get(q, m)) is not m and v > operand
+    if op == "gte":
+        return lambda a: (v := a.get(q, m)) is not m and v >= operand
+    if op == "lt":
+        return lambda a: (v := a.get(q, m)) is not m and v < operand
+    if op == "lte":
+        return lambda a: (v := a.get(q, m)) is not m and v <= operand
+    raise ValueError(op)
 
 
 def explain(cond: Condition, answers: Answers) -> tuple[bool, dict[str, AnswerValue]]:
@@ -115,6 +133,44 @@ def explain(cond: Condition, answers: Answers) -> tuple[bool, dict[str, AnswerVa
     return ok, used
 
 
+Explainer = Callable[[Answers], tuple[bool, dict[str, AnswerValue]]]
+_FALSE: tuple[bool, dict[str, AnswerValue]] = (False, {})
+
+
+def compile_explain(cond: Condition) -> Explainer:
+    """Compiled form of `explain`, used for every fired rule of every evaluation."""
+    if cond.question is not None:
+        test, q = compile_condition(cond), cond.question
+        return lambda a: ((True, {q: a[q]} if q in a else {}) if test(a) else _FALSE)
+    if cond.not_ is not None:
+        inner, qs = compile_condition(cond.not_), tuple(sorted(cond.not_.questions()))
+        return lambda a: _FALSE if inner(a) else (True, {q: a[q] for q in qs if q in a})
+    parts = tuple(compile_explain(c) for c in cond.children())
+    if cond.all is not None:
+
+        def all_of(a: Answers) -> tuple[bool, dict[str, AnswerValue]]:
+            used: dict[str, AnswerValue] = {}
+            for part in parts:
+                ok, u = part(a)
+                if not ok:
+                    return _FALSE
+                used.update(u)
+            return True, used
+
+        return all_of
+
+    def any_of(a: Answers) -> tuple[bool, dict[str, AnswerValue]]:
+        hit, used = False, {}
+        for part in parts:
+            ok, u = part(a)
+            if ok:
+                hit = True
+                used.update(u)
+        return hit, used
+
+    return any_of
+
+
 # --------------------------------------------------------------------------- compiled kb
 
 
@@ -122,15 +178,48 @@ def explain(cond: Condition, answers: Answers) -> tuple[bool, dict[str, AnswerVa
 class Compiled:
     visibility: tuple[tuple[str, Test | None], ...]
     rules: tuple[tuple[Rule, Test], ...]
-    read_by_rules: frozenset[str]
+    # Rules whose condition requires `question == one of values` are indexed by that answer, so an
+    # evaluation only tests the rules its answers can possibly fire (plus the unguarded ones).
+    guarded: dict[str, dict[Any, tuple[int, ...]]]
+    unguarded: tuple[int, ...]
+    # Explainers only for conditions with `any` groups; elsewhere every answered question counts.
+    explainers: dict[str, Explainer]
+    questions_of: dict[str, tuple[str, ...]]
+
+
+def _guard(cond: Condition) -> tuple[str, tuple[Any, ...]] | None:
+    """A (question, values) the answers must match for the condition to hold, if there is one."""
+    leaves = [cond] if cond.question is not None else (cond.all or [])
+    for leaf in leaves:
+        if leaf.question is not None and leaf.operator in ("equals", "in_"):
+            values = leaf.operand if leaf.operator == "in_" else [leaf.operand]
+            return leaf.question, tuple(values)
+    return None
+
+
+def _has_any(cond: Condition) -> bool:
+    return cond.any is not None or any(_has_any(c) for c in cond.children())
 
 
 def compiled(kb: KnowledgeBase) -> Compiled:
     if kb.compiled is None:
+        guarded: dict[str, dict[Any, list[int]]] = {}
+        unguarded: list[int] = []
+        for i, rule in enumerate(kb.rules):
+            guard = _guard(rule.when)
+            if guard is None:
+                unguarded.append(i)
+                continue
+            by_value = guarded.setdefault(guard[0], {})
+            for value in guard[1]:
+                by_value.setdefault(value, []).append(i)
         kb.compiled = Compiled(
             visibility=tuple((qid, compile_condition(q.show_if) if q.show_if else None) for qid, q in kb.questions.items()),
             rules=tuple((r, compile_condition(r.when)) for r in kb.rules),
-            read_by_rules=frozenset(q for r in kb.rules for q in r.when.questions()),
+            guarded={q: {v: tuple(ix) for v, ix in by.items()} for q, by in guarded.items()},
+            unguarded=tuple(unguarded),
+            explainers={r.id: compile_explain(r.when) for r in kb.rules if _has_any(r.when)},
+            questions_of={r.id: tuple(dict.fromkeys(c.question for c in r.when.comparisons())) for r in kb.rules},
         )
     return kb.compiled
 
@@ -157,7 +246,16 @@ def effective_answers(kb: KnowledgeBase, answers: Answers) -> dict[str, AnswerVa
 
 
 def fired_rules(kb: KnowledgeBase, effective: Answers) -> list[Rule]:
-    return [rule for rule, test in compiled(kb).rules if test(effective)]
+    """Rules whose condition holds, in knowledge-base order."""
+    c = compiled(kb)
+    candidates = list(c.unguarded)
+    for question, by_value in c.guarded.items():
+        value = effective.get(question, _MISSING)
+        if value is not _MISSING:
+            candidates += by_value.get(value, ())
+    candidates.sort()
+    rules = c.rules
+    return [rules[i][0] for i in candidates if rules[i][1](effective)]
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -216,9 +314,15 @@ def outcome_of(kb: KnowledgeBase, answers: Answers) -> Outcome:
 # --------------------------------------------------------------------------- report
 
 
-def _reason(rule: Rule, effective: Answers) -> Reason:
-    _, used = explain(rule.when, effective)
-    return Reason(rule=rule.id, title=rule.title, because=rule.because, answers=used, refs=list(rule.refs))
+def _reason(kb: KnowledgeBase, rule: Rule, effective: Answers) -> Reason:
+    c = compiled(kb)
+    explainer = c.explainers.get(rule.id)
+    if explainer is None:  # no `any` group: every answered question the rule reads made it hold
+        used = {q: effective[q] for q in c.questions_of[rule.id] if q in effective}
+    else:
+        _, used = explainer(effective)
+    # Built from already-validated knowledge: skip re-validation on this hot path.
+    return Reason.model_construct(rule=rule.id, title=rule.title, because=rule.because, answers=used, refs=list(rule.refs))
 
 
 def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False) -> Report:
@@ -226,37 +330,39 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False)
     effective = effective_answers(kb, answers)
     fired = fired_rules(kb, effective)
     out = decide(fired)
-    reasons = {rule.id: _reason(rule, effective) for rule in fired}
+    reasons = {rule.id: _reason(kb, rule, effective) for rule in fired}
+    why_recommended: dict[str, list[Reason]] = {}
+    why_discouraged: dict[str, list[Reason]] = {}
+    for rule in fired:
+        for rec in rule.then.recommend:
+            why_recommended.setdefault(rec.pattern, []).append(reasons[rule.id])
+        for dis in rule.then.discourage:
+            why_discouraged.setdefault(dis.pattern, []).append(reasons[rule.id])
 
     recommended = [
-        Recommendation(
-            pattern=p, name=kb.patterns[p].name, score=out.scores[p],
-            reasons=[reasons[r.id] for r in fired if any(x.pattern == p for x in r.then.recommend)],
-        )
+        Recommendation.model_construct(pattern=p, name=kb.patterns[p].name, score=out.scores[p], reasons=why_recommended[p])
         for p in out.recommended
     ]
     discouraged = [
-        Discouragement(
-            pattern=p, name=kb.patterns[p].name, severity=sev, alternative=alt,
-            reasons=[reasons[r.id] for r in fired if any(x.pattern == p for x in r.then.discourage)],
-        )
+        Discouragement.model_construct(pattern=p, name=kb.patterns[p].name, severity=sev, alternative=alt,
+                                       reasons=why_discouraged[p])
         for p, (sev, alt) in sorted(out.discouraged.items(), key=lambda kv: (SEVERITY_RANK[kv[1][0]], kv[0]))
     ]
     verdict_rules = [reasons[r.id] for r in fired if r.then.fit is not None]
     part_alternatives = [f"{d.name}: {d.alternative}" for d in discouraged if d.severity != "low"]
-    verdict = Verdict(
+    verdict = Verdict.model_construct(
         level=out.level,
         summary=_summary(kb, out, fired),
         alternatives=list(out.fit_alternatives) + part_alternatives,
         reasons=verdict_rules,
     )
     visible = _visible(compiled(kb), answers)
-    report = Report(
+    report = Report.model_construct(
         verdict=verdict,
         recommended=recommended,
         discouraged=discouraged,
         checklist=_checklist(kb, out, fired),
-        notes=[Note(rule=r.id, text=n, refs=list(r.refs)) for r in fired for n in r.then.notes],
+        notes=[Note.model_construct(rule=r.id, text=n, refs=list(r.refs)) for r in fired for n in r.then.notes],
         unanswered=[q for q, v in visible.items() if v is None],
         fired=[r.id for r in fired],
         answers=effective,
@@ -286,7 +392,7 @@ def _checklist(kb: KnowledgeBase, out: Outcome, fired: list[Rule]) -> list[Repor
     result = []
     for item_id in sorted(chosen, key=key):
         pattern, item = kb.items[item_id]
-        result.append(ReportItem(id=item.id, pattern=pattern, text=item.text, severity=item.severity, why=item.why,
+        result.append(ReportItem.model_construct(id=item.id, pattern=pattern, text=item.text, severity=item.severity, why=item.why,
                                  config={k: dict(v) for k, v in item.config.items()}, refs=list(item.refs)))
     return result
 

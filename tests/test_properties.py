@@ -8,7 +8,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kafka_advisor.engine import evaluate, outcome_of
+from kafka_advisor.engine import compiled, effective_answers, evaluate, explain, fired_rules, holds, outcome_of
 from kafka_advisor.loader import KnowledgeBase, check_answer, load_kb
 from kafka_advisor.model import Question
 
@@ -64,3 +64,16 @@ def test_what_if_changes_really_change_the_outcome(answers: dict) -> None:
         if w.to in ([], None):
             changed.pop(w.question)
         assert outcome_of(KB, changed).signature() != base, w
+
+
+@given(answers_strategy)
+def test_indexed_and_compiled_evaluation_match_the_reference_semantics(answers: dict) -> None:
+    """The rule index and the compiled closures are optimisations of `holds` and `explain`."""
+    eff = effective_answers(KB, answers)
+    assert [r.id for r in fired_rules(KB, eff)] == [r.id for r in KB.rules if holds(r.when, eff)]
+    assert len(compiled(KB).guarded) > 0  # the index is really in use on the shipped rules
+    report = evaluate(KB, answers)
+    reasons = {r.rule: r.answers for rec in report.recommended for r in rec.reasons}
+    for rule in KB.rules:
+        if rule.id in reasons:
+            assert reasons[rule.id] == explain(rule.when, eff)[1]
