@@ -392,7 +392,8 @@ def _checklist(kb: KnowledgeBase, out: Outcome, fired: list[Rule]) -> list[Repor
     result = []
     for item_id in sorted(chosen, key=key):
         pattern, item = kb.items[item_id]
-        result.append(ReportItem.model_construct(id=item.id, pattern=pattern, text=item.text, severity=item.severity, why=item.why,
+        result.append(ReportItem.model_construct(id=item.id, pattern=pattern, text=item.text, severity=item.severity,
+                                                 why=item.why,
                                  config={k: dict(v) for k, v in item.config.items()}, refs=list(item.refs)))
     return result
 

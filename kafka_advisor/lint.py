@@ -28,7 +28,7 @@ def lint(kb: KnowledgeBase, *, run_rule_examples: bool = True) -> list[AdvisorEr
     return findings
 
 
-def _rule(kb: KnowledgeBase, rule_id: str):  # noqa: ANN202 - tiny private lookup
+def _rule(kb: KnowledgeBase, rule_id: str):
     return next(r for r in kb.rules if r.id == rule_id)
 
 
@@ -89,7 +89,8 @@ def uncited_subsections(kb: KnowledgeBase) -> list[AdvisorError]:
         if not (has_pattern and has_rule):
             missing = " and ".join(x for x, ok in (("a pattern", has_pattern), ("a rule or checklist item", has_rule)) if not ok)
             out.append(AdvisorError("knowledge base", None, None, f"refs {sec}",
-                                    f"chapter subsection {sec} is not cited by {missing}, expected `refs: [\"{sec}\"]` somewhere"))
+                                    f"chapter subsection {sec} is not cited by {missing}, "
+                                    f"expected `refs: [\"{sec}\"]` somewhere"))
     return out
 
 
@@ -98,7 +99,8 @@ def impossible_conditions(kb: KnowledgeBase) -> list[AdvisorError]:
     for rule in kb.rules:
         problem = _never_holds(kb, rule.when)
         if problem:
-            out.append(kb.error(f"rule:{rule.id}", f"condition can never hold: {problem}, expected a satisfiable condition", "when"))
+            message = f"condition can never hold: {problem}, expected a satisfiable condition"
+            out.append(kb.error(f"rule:{rule.id}", message, "when"))
     for q in kb.questions.values():
         if q.show_if is not None:
             problem = _never_holds(kb, q.show_if)

@@ -315,8 +315,8 @@ def load_kb(root: Path | str = DEFAULT_ROOT) -> KnowledgeBase:
         patterns[p.id] = p
         for i, item in enumerate(p.checklist):
             if item.id in items:
-                errors.append(sources[rel].error(("checklist", i, "id"),
-                                                 f"duplicate checklist item id {item.id!r} (also in {items[item.id][0]}), expected a unique id"))
+                message = f"duplicate checklist item id {item.id!r} (also in {items[item.id][0]}), expected a unique id"
+                errors.append(sources[rel].error(("checklist", i, "id"), message))
                 continue
             items[item.id] = (p.id, item)
             where[f"item:{item.id}"] = (rel, ("checklist", i))
@@ -373,7 +373,8 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
     for pid, p in kb.patterns.items():
         for i, rel in enumerate(p.related):
             if rel not in kb.patterns:
-                errors.append(kb.error(f"pattern:{pid}", f"unknown pattern id {rel!r}, expected one of the files in patterns/", "related", i))
+                message = f"unknown pattern id {rel!r}, expected one of the files in patterns/"
+                errors.append(kb.error(f"pattern:{pid}", message, "related", i))
 
     for rule in kb.rules:
         key = f"rule:{rule.id}"
@@ -393,7 +394,8 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
             if names.count(ex.name) > 1:
                 errors.append(kb.error(key, f"duplicate example name {ex.name!r}, expected unique names", "examples", i, "name"))
             try:
-                validate_answers(kb, ex.answers, source=kb.sources[kb.where[key][0]], base=(*kb.where[key][1], "examples", i, "answers"))
+                path, loc = kb.where[key]
+                validate_answers(kb, ex.answers, source=kb.sources[path], base=(*loc, "examples", i, "answers"))
             except AdvisorError as exc:
                 errors.append(exc)
             exp = ex.expect

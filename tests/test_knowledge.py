@@ -142,6 +142,46 @@ def _as_text(value) -> str:
     return "" if value is None else str(value)
 
 
+SMT_KEYS = {cls: set(keys) | {"type", "predicate", "negate"} for cls, keys in NAMES["_transforms"].items()}
+PREDICATE_KEYS = {cls: set(keys) | {"type"} for cls, keys in NAMES["_predicates"].items()}
+TOPIC_CREATION_KEYS = set(NAMES["topic"]) | {"replication.factor", "partitions", "include", "exclude"}
+
+
+def smt_problems(where: str, values: dict) -> list[str]:
+    """transforms.<alias>.<key> and predicates.<alias>.<key> must exist for the Apache SMT named by .type."""
+    problems = []
+    for prefix, known in (("transforms.", SMT_KEYS), ("predicates.", PREDICATE_KEYS)):
+        types = {k[len(prefix):-len(".type")]: str(v).split("$")[0] for k, v in values.items()
+                 if k.startswith(prefix) and k.endswith(".type")}
+        for key in values:
+            if not key.startswith(prefix) or key.count(".") < 2:
+                continue
+            alias, _, setting = key[len(prefix):].partition(".")
+            cls = types.get(alias)
+            if cls is None:
+                problems.append(f"{where}: {key} has no {prefix}{alias}.type in the same item")
+            elif cls in known and setting not in known[cls]:
+                problems.append(f"{where}: {key}: {cls} has no setting {setting!r}")
+            elif cls.startswith("org.apache.kafka.") and cls not in known:
+                problems.append(f"{where}: {cls} is not an Apache Kafka 3.9 SMT or predicate")
+    for key in values:
+        if key.startswith("topic.creation.") and key.count(".") >= 3:
+            setting = key.split(".", 3)[3]
+            if setting not in TOPIC_CREATION_KEYS:
+                problems.append(f"{where}: {key}: {setting!r} is not a topic config")
+    return problems
+
+
+def test_smt_and_topic_creation_keys_exist() -> None:
+    problems, checked = [], 0
+    for item_id, (pattern, item) in KB.items.items():
+        for values in item.config.values():
+            checked += sum(1 for k in values if k.startswith(("transforms.", "predicates.")))
+            problems += smt_problems(f"{pattern}/{item_id}", values)
+    assert problems == []
+    assert checked >= 5
+
+
 def test_stated_defaults_agree_with_kafka_3_9() -> None:
     checked, problems = 0, []
     for where, scope, key, value in all_config(KB, "defaults"):
@@ -193,7 +233,7 @@ def _librdkafka_knows(scope: str, key: str) -> bool:
         cls(conf)
     except confluent_kafka.KafkaException as exc:
         return "No such configuration property" not in str(exc)
-    except Exception:  # noqa: BLE001 - a value error means the key itself is known
+    except Exception:
         return True
     return True
 

@@ -108,7 +108,8 @@ def test_yaml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
 
 
 def test_duplicate_yaml_keys_are_rejected(tmp_path: Path) -> None:
-    errors = load_errors(write_minikb(tmp_path, rules=RULES.replace("    title: Events fit", "    title: Events fit\n    title: Again", 1)))
+    rules = RULES.replace("    title: Events fit", "    title: Events fit\n    title: Again", 1)
+    errors = load_errors(write_minikb(tmp_path, rules=rules))
     assert errors[0].startswith("rules/main.yaml:5:5: rules[0].title: duplicate key"), errors[0]
 
 
