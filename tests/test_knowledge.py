@@ -147,11 +147,12 @@ PREDICATE_KEYS = {cls: set(keys) | {"type"} for cls, keys in NAMES["_predicates"
 TOPIC_CREATION_KEYS = set(NAMES["topic"]) | {"replication.factor", "partitions", "include", "exclude"}
 
 
-def smt_problems(where: str, values: dict) -> list[str]:
-    """transforms.<alias>.<key> and predicates.<alias>.<key> must exist for the Apache SMT named by .type."""
+def smt_problems(where: str, values: dict, context: dict) -> list[str]:
+    """transforms.<alias>.<key> and predicates.<alias>.<key> must exist for the Apache SMT named by
+    .type, which the same pattern's checklist must declare (`context`: all its connector settings)."""
     problems = []
     for prefix, known in (("transforms.", SMT_KEYS), ("predicates.", PREDICATE_KEYS)):
-        types = {k[len(prefix):-len(".type")]: str(v).split("$")[0] for k, v in values.items()
+        types = {k[len(prefix):-len(".type")]: str(v).split("$")[0] for k, v in context.items()
                  if k.startswith(prefix) and k.endswith(".type")}
         for key in values:
             if not key.startswith(prefix) or key.count(".") < 2:
@@ -159,7 +160,7 @@ def smt_problems(where: str, values: dict) -> list[str]:
             alias, _, setting = key[len(prefix):].partition(".")
             cls = types.get(alias)
             if cls is None:
-                problems.append(f"{where}: {key} has no {prefix}{alias}.type in the same item")
+                problems.append(f"{where}: {key} has no {prefix}{alias}.type in the pattern's checklist")
             elif cls in known and setting not in known[cls]:
                 problems.append(f"{where}: {key}: {cls} has no setting {setting!r}")
             elif cls.startswith("org.apache.kafka.") and cls not in known:
@@ -174,10 +175,12 @@ def smt_problems(where: str, values: dict) -> list[str]:
 
 def test_smt_and_topic_creation_keys_exist() -> None:
     problems, checked = [], 0
-    for item_id, (pattern, item) in KB.items.items():
-        for values in item.config.values():
-            checked += sum(1 for k in values if k.startswith(("transforms.", "predicates.")))
-            problems += smt_problems(f"{pattern}/{item_id}", values)
+    for pattern in KB.patterns.values():
+        context = {k: v for item in pattern.checklist for values in item.config.values() for k, v in values.items()}
+        for item in pattern.checklist:
+            for values in item.config.values():
+                checked += sum(1 for k in values if k.startswith(("transforms.", "predicates.")))
+                problems += smt_problems(f"{pattern.id}/{item.id}", values, context)
     assert problems == []
     assert checked >= 5
 
