@@ -1,0 +1,173 @@
+"""adr: an Architecture Decision Record in MADR 4 format, written from the report.
+
+Options: Kafka with the recommended patterns, each discouraged pattern and its alternative, and the
+non-Kafka alternatives of the verdict. The chosen option follows the verdict; nothing is re-decided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..model import AnswerValue, Reason
+from . import ExportContext, Exporter, register
+from .common import (
+    answer_text,
+    checked_ids,
+    display_title,
+    export_date,
+    items_by_pattern,
+    md,
+    one_line,
+    pattern_name,
+    pros_cons,
+    question_text,
+    system_name,
+    verdict_words,
+)
+
+
+@dataclass
+class Option:
+    title: str
+    description: str
+    good: list[str] = field(default_factory=list)
+    bad: list[str] = field(default_factory=list)
+
+
+def _clause(text: str) -> str:
+    """'Requests survive an outage.' -> 'requests survive an outage' (to follow 'Good, because')."""
+    text = one_line(text).rstrip(".")
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def _reasons(ctx: ExportContext) -> list[Reason]:
+    """Every reason the report gives, once each, verdict first."""
+    r = ctx.report
+    seen: dict[str, Reason] = {}
+    for reason in [*r.verdict.reasons, *(x for rec in r.recommended for x in rec.reasons),
+                   *(x for d in r.discouraged for x in d.reasons)]:
+        seen.setdefault(reason.rule, reason)
+    return list(seen.values())
+
+
+def _options(ctx: ExportContext) -> tuple[list[Option], Option]:
+    r = ctx.report
+    options: list[Option] = []
+    kafka: Option | None = None
+    if r.recommended:
+        names = ", ".join(x.name for x in r.recommended)
+        kafka = Option(f"Apache Kafka with {names}", "Adopt Kafka and apply the recommended interaction patterns.")
+        for rec in r.recommended:
+            pros, cons = pros_cons(ctx, rec.pattern)
+            kafka.good += [f"{_clause(x)} ({rec.name})" for x in pros]
+            kafka.bad += [f"{_clause(x)} ({rec.name})" for x in cons]
+        options.append(kafka)
+    part_alternatives = set()
+    for d in r.discouraged:
+        pros, cons = pros_cons(ctx, d.pattern)
+        why = [f"the advisor discourages it ({d.severity}): {_clause(x.because)}" for x in d.reasons]
+        options.append(Option(d.name, f"Discouraged ({d.severity}).", [_clause(x) for x in pros],
+                               why + [_clause(x) for x in cons]))
+        options.append(Option(one_line(d.alternative), f"The advisor's alternative to {d.name}.",
+                               [f"avoids the problems of {d.name} listed above"]))
+        part_alternatives.add(f"{d.name}: {d.alternative}")
+    fit_alternatives = [a for a in r.verdict.alternatives if a not in part_alternatives]
+    for alt in fit_alternatives:
+        options.append(Option(one_line(alt), "An alternative to Kafka for the whole system, named by the verdict.",
+                              [_clause(x.because) for x in r.verdict.reasons if x.because]))
+    if r.verdict.level == "poor-fit" or kafka is None:
+        chosen = options[len(options) - len(fit_alternatives)] if fit_alternatives else None
+        if chosen is None:
+            chosen = Option("Do not adopt Kafka for now", "Keep the current integration style and revisit later.",
+                            [_clause(x.because) for x in r.verdict.reasons])
+            options.append(chosen)
+        if kafka is None:
+            options.insert(0, Option("Adopt Apache Kafka", "No Kafka pattern is recommended for these answers.",
+                                     bad=[_clause(r.verdict.summary)]))
+        return options, chosen
+    return options, kafka
+
+
+def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
+    r = ctx.report
+    system = system_name(ctx) or display_title(ctx, default="the system")
+    options, chosen = _options(ctx)
+    status = "proposed"
+    out = ["---", f"status: {status}", f"date: {export_date(on).isoformat()}", "---", ""]
+    if r.verdict.level == "poor-fit" or not r.recommended:
+        out.append(f"# Do not build {md(system)} on Apache Kafka; use {md(chosen.title)}")
+    else:
+        out.append(f"# Use Apache Kafka for {md(system)} with {', '.join(x.name for x in r.recommended)}")
+    out.append("")
+
+    out += ["## Context and Problem Statement", ""]
+    goals = r.answers.get("goals")
+    goal_text = f" The goals: {md(answer_text(ctx, 'goals', goals)).lower()}." if goals else ""
+    out += [f"Should {md(system)} use Apache Kafka, and if so, with which interaction patterns?{goal_text} "
+            f"The Kafka Pattern Advisor assessed the answers below and rated Kafka "
+            f"**{verdict_words(r.verdict.level).lower()}**: {one_line(r.verdict.summary)}", ""]
+    used = _facts(ctx)
+    if used:
+        out += ["Facts from the questionnaire that decided it:", ""]
+        out += [f"* {md(question_text(ctx, q))}: {md(answer_text(ctx, q, v))}" for q, v in used] + [""]
+
+    out += ["## Decision Drivers", ""]
+    drivers = _reasons(ctx)
+    out += [f"* {one_line(x.title)} (§{', §'.join(x.refs)})" for x in drivers] or ["* The answers given (no rule fired)."]
+    out.append("")
+
+    out += ["## Considered Options", ""] + [f"* {o.title}" for o in options] + [""]
+
+    out += ["## Decision Outcome", "", f'Chosen option: "{chosen.title}", because {_clause(r.verdict.summary)}.', ""]
+    out += ["### Consequences", ""]
+    consequences = [f"* Good, because {x}" for x in chosen.good] + [f"* Bad, because {x}" for x in chosen.bad]
+    out += consequences or ["* Neutral, because the knowledge base lists no trade-offs for this option."]
+    out.append("")
+
+    out += ["### Confirmation", ""]
+    items = r.checklist
+    if items:
+        done = len(checked_ids(ctx))
+        out += [f"The implementation is confirmed in design and code review against the advisor's checklist "
+                f"({done} of {len(items)} done):", ""]
+        for pid, group in items_by_pattern(ctx).items():
+            for item in group:
+                box = "x" if item.id in ctx.checked else " "
+                out.append(f"* [{box}] {one_line(item.text)} ({item.severity}, {pattern_name(ctx, pid)}, `{item.id}`)")
+    else:
+        out.append("Revisit this record when the answers change; the advisor gave no checklist.")
+    out.append("")
+
+    out += ["## Pros and Cons of the Options", ""]
+    for o in options:
+        out += [f"### {o.title}", "", o.description, ""]
+        out += [f"* Good, because {x}" for x in o.good] + [f"* Bad, because {x}" for x in o.bad]
+        if o.good or o.bad:
+            out.append("")
+
+    out += ["## More Information", ""]
+    if r.what_if:
+        out += ["This decision would change if:", ""]
+        out += [f"* {md(question_text(ctx, w.question))} were {md(answer_text(ctx, w.question, w.to))} "
+                f"instead of {md(answer_text(ctx, w.question, w.from_))}: {one_line(w.effect)}" for w in r.what_if]
+        out.append("")
+    refs = sorted({ref for x in drivers for ref in x.refs}, key=lambda s: [int(p) for p in s.split(".")])
+    chapter = f" Chapter sections: §{', §'.join(refs)}." if refs else ""
+    out.append(f"Generated by the Kafka Pattern Advisor from the assessment \"{md(display_title(ctx))}\".{chapter}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _facts(ctx: ExportContext) -> list[tuple[str, AnswerValue]]:
+    """The answers the reasons cite, in questionnaire order."""
+    cited: dict[str, AnswerValue] = {}
+    for reason in _reasons(ctx):
+        cited.update(reason.answers)
+    order = {q: i for i, q in enumerate(ctx.kb.questions)}
+    return sorted(cited.items(), key=lambda kv: order.get(kv[0], len(order)))
+
+
+register(Exporter("adr", "Architecture Decision Record (MADR)", "md", "text/markdown; charset=utf-8",
+                  lambda ctx: render_adr(ctx).encode("utf-8")))

@@ -1,0 +1,153 @@
+"""Helpers shared by the exporters: display texts, answer labels, escaping, the export date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from ..diagram import report_dot
+from ..model import AnswerValue, ReportItem
+
+if TYPE_CHECKING:
+    from . import ExportContext
+
+VERDICTS: dict[str, tuple[str, str]] = {  # level -> (icon, words); icons exist in DejaVu Sans, so the PDF has them
+    "good-fit": ("✓", "Good fit"),
+    "fit-with-caveats": ("⚠", "Fit with caveats"),
+    "poor-fit": ("✗", "Poor fit"),
+}
+SEVERITIES = ("high", "medium", "low")
+
+
+def one_line(text: str) -> str:
+    """Control characters (newlines, tabs, NUL) become spaces: user text never breaks a line format."""
+    out = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") else ch for ch in text)
+    return " ".join(out.split())
+
+
+def system_name(ctx: ExportContext) -> str | None:
+    value = ctx.report.answers.get("system_name")
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return one_line(str(value)) or None
+
+
+def display_title(ctx: ExportContext, default: str = "Kafka assessment") -> str:
+    """The answers file's title, else the system name, else `default`."""
+    return one_line(ctx.title or "") or system_name(ctx) or default
+
+
+def verdict_words(level: str) -> str:
+    icon, words = VERDICTS.get(level, ("", level))
+    return f"{icon} {words}".strip()
+
+
+def question_text(ctx: ExportContext, qid: str) -> str:
+    q = ctx.kb.questions.get(qid)
+    return q.text if q is not None else qid
+
+
+def answer_text(ctx: ExportContext, qid: str, value: AnswerValue | None) -> str:
+    """An answer as the user saw it: option labels, yes/no, numbers with their unit."""
+    q = ctx.kb.questions.get(qid)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(q.label_of(v) if q else v for v in value) or "none"
+    if isinstance(value, int | float):
+        unit = f" {q.unit}" if q is not None and q.unit else ""
+        return f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
+    if q is not None and q.type == "single":
+        return q.label_of(value)
+    return one_line(value)
+
+
+def pattern_name(ctx: ExportContext, pid: str) -> str:
+    p = ctx.kb.patterns.get(pid)
+    return p.name if p is not None else pid
+
+
+def items_by_pattern(ctx: ExportContext) -> dict[str, list[ReportItem]]:
+    """Checklist items grouped by pattern: recommended patterns first, in rank order, then the rest."""
+    order = [r.pattern for r in ctx.report.recommended]
+    groups: dict[str, list[ReportItem]] = {p: [] for p in order}
+    for item in ctx.report.checklist:
+        groups.setdefault(item.pattern, []).append(item)
+    return {p: items for p, items in groups.items() if items}
+
+
+def checked_ids(ctx: ExportContext) -> list[str]:
+    """Ticked items that are in this report's checklist, in checklist order."""
+    return [i.id for i in ctx.report.checklist if i.id in ctx.checked]
+
+
+def config_text(item: ReportItem) -> str:
+    """`producer: acks=all; topic: min.insync.replicas=2`."""
+    parts = []
+    for scope, values in item.config.items():
+        settings = ", ".join(f"{k}={_value(v)}" for k, v in values.items())
+        parts.append(f"{scope}: {settings}")
+    return "; ".join(parts)
+
+
+def _value(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def pros_cons(ctx: ExportContext, pid: str) -> tuple[list[str], list[str]]:
+    p = ctx.kb.patterns.get(pid)
+    if p is None:
+        return [], []
+    return list(p.tradeoffs.pros), list(p.tradeoffs.cons)
+
+
+# --------------------------------------------------------------------------- markdown escaping
+
+_MD_SPECIAL = set("\\`*_[]<>|~&#!")
+
+
+def md(text: str) -> str:
+    """User text inside Markdown: one line, and every character Markdown could act on escaped."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in one_line(text))
+
+
+def md_cell(text: str) -> str:
+    """Knowledge-base text inside a table cell: one line, pipes escaped."""
+    return one_line(text).replace("|", "\\|")
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def export_date(on: dt.date | None = None) -> dt.date:
+    """The date written into exports: `on`, else SOURCE_DATE_EPOCH (reproducible builds), else today (UTC)."""
+    if on is not None:
+        return on
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.datetime.now(tz=dt.UTC).date()
+
+
+# --------------------------------------------------------------------------- diagram
+
+
+def diagram_dot(ctx: ExportContext) -> str:
+    return report_dot(ctx.report, ctx.kb, show_discouraged=ctx.show_discouraged)
+
+
+_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def inline_svg(svg: bytes) -> str:
+    """Graphviz SVG made fit for an HTML page: no XML prolog, no DOCTYPE (its DTD URL), no comments."""
+    text = _PROLOG.sub("", svg.decode("utf-8"), count=1)
+    return _COMMENT.sub("", text).strip()

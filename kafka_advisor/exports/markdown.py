@@ -1,0 +1,137 @@
+"""md: the full report in Markdown (GitHub-flavoured: tables and task lists)."""
+
+from __future__ import annotations
+
+from ..model import Reason
+from . import ExportContext, Exporter, register
+from .common import (
+    answer_text,
+    checked_ids,
+    config_text,
+    display_title,
+    items_by_pattern,
+    md,
+    md_cell,
+    one_line,
+    pattern_name,
+    pros_cons,
+    question_text,
+    system_name,
+    verdict_words,
+)
+
+
+def reason_line(ctx: ExportContext, reason: Reason) -> str:
+    used = "; ".join(f"{md(question_text(ctx, q))} = {md(answer_text(ctx, q, v))}" for q, v in reason.answers.items())
+    tail = f" _(because you answered: {used})_" if used else ""
+    refs = f" §{', §'.join(reason.refs)}" if reason.refs else ""
+    return f"- **{one_line(reason.title)}**: {one_line(reason.because)}{tail}{refs}"
+
+
+def checklist_lines(ctx: ExportContext, *, heading: str = "###", details: bool = True) -> list[str]:
+    """Task list grouped by pattern; ticked items are `[x]`."""
+    out: list[str] = []
+    for pid, items in items_by_pattern(ctx).items():
+        out += [f"{heading} {pattern_name(ctx, pid)}", ""]
+        for item in items:
+            box = "x" if item.id in ctx.checked else " "
+            out.append(f"- [{box}] **{item.severity}** {one_line(item.text)} (`{item.id}`)")
+            if details:
+                if item.why:
+                    out.append(f"  - Why: {one_line(item.why)}")
+                if item.config:
+                    out.append(f"  - Config: `{config_text(item)}`")
+                out.append(f"  - Refs: §{', §'.join(item.refs)}")
+        out.append("")
+    return out
+
+
+def render_markdown(ctx: ExportContext) -> str:
+    r = ctx.report
+    title = display_title(ctx)
+    done, total = len(checked_ids(ctx)), len(r.checklist)
+    out = [f"# Kafka Pattern Advisor report: {md(title)}", ""]
+    out += ["| | |", "|---|---|"]
+    if system_name(ctx):
+        out.append(f"| System | {md(system_name(ctx) or '')} |")
+    out += [
+        f"| Verdict | **{verdict_words(r.verdict.level)}** |",
+        f"| Recommended patterns | {', '.join(md_cell(x.name) for x in r.recommended) or 'none'} |",
+        f"| Discouraged patterns | {', '.join(f'{md_cell(x.name)} ({x.severity})' for x in r.discouraged) or 'none'} |",
+        f"| Checklist | {done} of {total} done |",
+        "",
+    ]
+
+    out += ["## Verdict", "", f"**{verdict_words(r.verdict.level)}.** {one_line(r.verdict.summary)}", ""]
+    if r.verdict.alternatives:
+        out += ["Alternatives to consider:", ""] + [f"- {one_line(a)}" for a in r.verdict.alternatives] + [""]
+    if r.verdict.reasons:
+        out += ["Why:", ""] + [reason_line(ctx, x) for x in r.verdict.reasons] + [""]
+
+    out += ["## Recommended patterns", ""]
+    if not r.recommended:
+        out += ["No pattern is recommended for these answers.", ""]
+    for n, rec in enumerate(r.recommended, 1):
+        p = ctx.kb.patterns.get(rec.pattern)
+        section = f"section {p.section} · " if p else ""
+        out += [f"### {n}. {one_line(rec.name)}", "", f"_{section}score {rec.score}_", ""]
+        if p:
+            out += [one_line(p.summary), ""]
+        if rec.reasons:
+            out += ["Why:", ""] + [reason_line(ctx, x) for x in rec.reasons] + [""]
+
+    if r.discouraged:
+        out += ["## Discouraged patterns", ""]
+        for dis in r.discouraged:
+            out += [f"### {one_line(dis.name)} ({dis.severity})", "", f"**Instead:** {one_line(dis.alternative)}", ""]
+            if dis.reasons:
+                out += ["Why:", ""] + [reason_line(ctx, x) for x in dis.reasons] + [""]
+
+    if r.notes:
+        out += ["## Notes", ""] + [f"- {one_line(n.text)} §{', §'.join(n.refs)}" for n in r.notes] + [""]
+
+    if r.what_if:
+        out += ["## What-if", "", "| If you change | from | to | the result changes |", "|---|---|---|---|"]
+        for w in r.what_if:
+            out.append(f"| {md(question_text(ctx, w.question))} | {md(answer_text(ctx, w.question, w.from_))} "
+                       f"| {md(answer_text(ctx, w.question, w.to))} | {md_cell(w.effect)} |")
+        out.append("")
+
+    if r.recommended:
+        out += ["## Trade-offs", ""]
+        for rec in r.recommended:
+            pros, cons = pros_cons(ctx, rec.pattern)
+            out += [f"### {one_line(rec.name)}", "", "Pros:", ""] + [f"- {one_line(x)}" for x in pros]
+            out += ["", "Cons:", ""] + [f"- {one_line(x)}" for x in cons] + [""]
+
+    out += [f"## Checklist ({done} of {total} done)", ""]
+    out += checklist_lines(ctx) if r.checklist else ["No checklist items.", ""]
+
+    out += ["## Appendix: answers", ""]
+    out += answers_appendix(ctx)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def answers_appendix(ctx: ExportContext) -> list[str]:
+    r = ctx.report
+    out: list[str] = []
+    for section in ctx.kb.sections:
+        qids = [q for q in ctx.kb.questions if ctx.kb.section_of[q] == section.id and q in r.answers]
+        if not qids:
+            continue
+        out += [f"### {one_line(section.title)}", "", "| Question | Answer |", "|---|---|"]
+        out += [f"| {md(question_text(ctx, q))} | {md(answer_text(ctx, q, r.answers[q]))} |" for q in qids]
+        out.append("")
+    unknown = [q for q in r.answers if q not in ctx.kb.questions]
+    if unknown:
+        out += ["### Other answers", "", "| Question | Answer |", "|---|---|"]
+        out += [f"| {md(q)} | {md(answer_text(ctx, q, r.answers[q]))} |" for q in unknown] + [""]
+    if r.unanswered:
+        out += ["Not answered:", ""] + [f"- {md(question_text(ctx, q))}" for q in r.unanswered] + [""]
+    if not out:
+        out = ["No answers given.", ""]
+    return out
+
+
+register(Exporter("md", "Markdown report", "md", "text/markdown; charset=utf-8",
+                  lambda ctx: render_markdown(ctx).encode("utf-8")))

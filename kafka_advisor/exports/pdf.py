@@ -1,0 +1,26 @@
+"""pdf: the HTML report printed by WeasyPrint (it draws the inline SVG and non-Latin text; fpdf2 does not)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from . import ExportContext, Exporter, register
+from .htmlpage import render_html
+
+
+@functools.lru_cache(maxsize=8)
+def html_to_pdf(html: str) -> bytes:
+    """Cached: the UI offers every format on each rerun, and the PDF is the slow one."""
+    from weasyprint import HTML  # imported late: it takes a few hundred ms and only this format needs it
+
+    # WeasyPrint logs each CSS property it ignores; that is noise for our users.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return HTML(string=html, base_url=None).write_pdf()
+
+
+def render_pdf(ctx: ExportContext) -> bytes:
+    return html_to_pdf(render_html(ctx))
+
+
+register(Exporter("pdf", "PDF report", "pdf", "application/pdf", render_pdf))
