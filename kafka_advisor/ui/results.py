@@ -1,0 +1,310 @@
+"""Results: verdict, patterns with their reasons, what-if, diagram, trade-offs, checklist, exports."""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from kafka_advisor.loader import KnowledgeBase
+from kafka_advisor.model import AnswerValue, ConfigValue, Report, ReportItem, WhatIf
+from kafka_advisor.ui import pages, state
+from kafka_advisor.ui.style import (
+    LEVELS,
+    SEVERITIES,
+    answer_md,
+    kb_md,
+    level_md,
+    md_escape,
+    section_title,
+    severity_md,
+)
+from kafka_advisor.ui.widgets import diagram_module, pattern_link, show_dot, show_reasons, verdict_banner
+
+try:  # the exports package arrives with its own issue; until then JSON is offered alone
+    from kafka_advisor import exports as _exports
+except ImportError:  # pragma: no cover - depends on what has landed
+    _exports = None  # type: ignore[assignment]
+
+WHAT_IF_SHOWN = 6
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+def _tick(item_id: str) -> None:
+    if st.session_state.get(state.CHECK_PREFIX + item_id):
+        state.checked().add(item_id)
+    else:
+        state.checked().discard(item_id)
+
+
+def _apply(qid: str, value: AnswerValue | None) -> None:
+    new = dict(state.answers())
+    if value is None or value == []:
+        new.pop(qid, None)
+    else:
+        new[qid] = value
+    state.replace_answers(new, new_title=state.title())
+    state.flash("success", "Applied the change. Your answers on the Assess page now include it.")
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def verdict(kb: KnowledgeBase, rep: Report) -> None:
+    verdict_banner(rep.verdict)
+    if rep.verdict.reasons:
+        with st.expander("Why this verdict", icon=":material/help:"):
+            show_reasons(kb, rep.verdict.reasons)
+    if rep.unanswered:
+        n = len(rep.unanswered)
+        st.caption(f"{n} relevant question{'s are' if n != 1 else ' is'} still open; answering "
+                   f"{'them' if n != 1 else 'it'} may change the advice.")
+    for note in rep.notes:
+        st.info(kb_md(note.text), icon=":material/lightbulb:")
+
+
+def recommended(kb: KnowledgeBase, rep: Report) -> None:
+    st.header("Recommended patterns", anchor="recommended")
+    if rep.verdict.level == "poor-fit" and rep.recommended:
+        st.caption("Kafka is a poor fit, so these apply only if you adopt it anyway.")
+    if not rep.recommended:
+        st.info("No Kafka pattern is recommended for these answers.", icon=":material/info:")
+        return
+    st.caption("Ranked by how strongly your answers point to each pattern. Open one to see why.")
+    for rank, rec in enumerate(rep.recommended, 1):
+        pattern = kb.patterns[rec.pattern]
+        with st.expander(f"{rank}. {rec.name}", icon=":material/thumb_up:"):
+            st.markdown(kb_md(pattern.summary))
+            st.caption(f"Chapter {section_title(pattern.section)} · score {rec.score}")
+            st.markdown("##### Why it is recommended")
+            show_reasons(kb, rec.reasons)
+            pattern_link(kb, rec.pattern, f"Open {rec.name} in the catalogue")
+
+
+def discouraged(kb: KnowledgeBase, rep: Report) -> None:
+    st.header("Discouraged patterns", anchor="discouraged")
+    if not rep.discouraged:
+        st.caption("Nothing in your answers argues against a particular pattern.")
+        return
+    for dis in rep.discouraged:
+        with st.container(border=True):
+            st.markdown(f"{severity_md(dis.severity)} **{kb_md(dis.name)}**")
+            st.markdown(f"**Instead:** {kb_md(dis.alternative)}")
+            with st.expander(f"Why not {dis.name}?", icon=":material/help:"):
+                show_reasons(kb, dis.reasons)
+            pattern_link(kb, dis.pattern, f"Read about {dis.name}")
+
+
+def what_if_md(kb: KnowledgeBase, w: WhatIf) -> str:
+    q = kb.questions[w.question]
+    parts = [p for p in w.effect.split("; ") if p and not p.startswith("verdict becomes")]
+    if w.verdict is not None:
+        parts.insert(0, f"the verdict becomes {level_md(w.verdict)}")
+    effect = kb_md("; ".join(parts))  # pattern names come from the knowledge base
+    question = f"**{kb_md(q.text)}**"
+    if q.type == "multi" and isinstance(w.to, list):
+        before = w.from_ if isinstance(w.from_, list) else []
+        added = [v for v in w.to if v not in before]
+        dropped = [v for v in before if v not in w.to]
+        if added:
+            return f"If you also chose **{md_escape(q.label_of(added[0]))}** for {question}: {effect}."
+        if dropped:
+            return f"If you did not choose **{md_escape(q.label_of(dropped[0]))}** for {question}: {effect}."
+    if w.from_ is None:
+        return f"If you answered {question} with **{answer_md(q, w.to)}**: {effect}."
+    return f"If {question} were **{answer_md(q, w.to)}** instead of {answer_md(q, w.from_)}: {effect}."
+
+
+def what_if(kb: KnowledgeBase, rep: Report) -> None:
+    st.header("What if", anchor="what-if")
+    if not rep.what_if:
+        st.caption("No single change to your answers would change the advice.")
+        return
+    st.caption("Single answers that would change the verdict or the patterns, the most consequential first.")
+
+    def one(i: int, w: WhatIf) -> None:
+        text, button = st.columns([6, 1], vertical_alignment="center")
+        text.markdown(what_if_md(kb, w))
+        button.button("Apply", key=f"whatif_{i}", on_click=_apply, args=(w.question, w.to), type="tertiary",
+                      icon=":material/published_with_changes:", help="Change this answer and recompute")
+
+    for i, w in enumerate(rep.what_if[:WHAT_IF_SHOWN]):
+        one(i, w)
+    if len(rep.what_if) > WHAT_IF_SHOWN:
+        with st.expander(f"{len(rep.what_if) - WHAT_IF_SHOWN} more"):
+            for i, w in enumerate(rep.what_if[WHAT_IF_SHOWN:], WHAT_IF_SHOWN):
+                one(i, w)
+
+
+def architecture(kb: KnowledgeBase, rep: Report) -> bool:
+    """The recommended architecture; returns whether discouraged parts are drawn (the exports follow it)."""
+    st.header("Recommended architecture", anchor="architecture")
+    diagram = diagram_module()
+    if diagram is None:
+        st.info("The diagram is not available yet.", icon=":material/schema:")
+        return False
+    show = st.toggle("Also draw the discouraged patterns (dashed red)", key="show_discouraged",
+                     disabled=not rep.discouraged)
+    show_dot(diagram.report_dot(rep, kb, show_discouraged=show), alt="Recommended Kafka architecture")
+    return show
+
+
+def tradeoffs(kb: KnowledgeBase, rep: Report) -> None:
+    st.header("Trade-offs", anchor="trade-offs")
+    if not rep.recommended:
+        st.caption("No recommended patterns to compare.")
+        return
+    names = {r.pattern: r.name for r in rep.recommended}
+    chosen = st.pills("Patterns to compare side by side", list(names), selection_mode="multi",
+                      default=list(names)[:3], format_func=names.__getitem__, key="compare")
+    if not chosen:
+        st.caption("Pick one or more patterns above.")
+    per_row = 3
+    for start in range(0, len(chosen), per_row):
+        for col, pid in zip(st.columns(per_row), chosen[start:start + per_row], strict=False):
+            t = kb.patterns[pid].tradeoffs
+            with col.container(border=True, height="stretch"):
+                st.markdown(f"**{kb_md(names[pid])}**")
+                st.markdown(":green[**Pros**]\n" + "\n".join(f"- {kb_md(p)}" for p in t.pros))
+                st.markdown(":red[**Cons**]\n" + "\n".join(f"- {kb_md(c)}" for c in t.cons))
+
+
+def _config_value(v: ConfigValue) -> str:
+    return ("true" if v else "false") if isinstance(v, bool) else str(v)
+
+
+def _config_md(item: ReportItem) -> str:
+    parts = [f"{scope.replace('_', ' ')}: `{k}={_config_value(v)}`" for scope, kv in item.config.items() for k, v in kv.items()]
+    return " · ".join(parts)
+
+
+def checklist_groups(kb: KnowledgeBase, rep: Report) -> list[tuple[str, list[ReportItem]]]:
+    """Items grouped by pattern: recommended patterns first, in their rank order."""
+    order = [r.pattern for r in rep.recommended]
+    groups: dict[str, list[ReportItem]] = {}
+    for item in rep.checklist:
+        groups.setdefault(item.pattern, []).append(item)
+    ranked = sorted(groups, key=lambda p: (order.index(p) if p in order else len(order), kb.patterns[p].name))
+    return [(p, groups[p]) for p in ranked]
+
+
+def checklist(kb: KnowledgeBase, rep: Report) -> None:
+    st.header("Checklist", anchor="checklist")
+    if not rep.checklist:
+        st.caption("No checklist items for these answers.")
+        return
+    checked = state.checked()
+    ids = {i.id for i in rep.checklist}
+    done = len(checked & ids)
+    st.progress(done / len(ids), text=f"{done} of {len(ids)} done")
+    st.caption("Tick what you have done; ticks stay while you move around and go into the exports.")
+    severities, hide = st.columns([3, 2], vertical_alignment="bottom")
+    shown = severities.pills("Severity", list(SEVERITIES), selection_mode="multi", default=list(SEVERITIES),
+                             format_func=lambda s: SEVERITIES[s].label, key="checklist_severity")
+    hide_done = hide.toggle("Hide done items", key="checklist_hide_done")
+    for pid, items in checklist_groups(kb, rep):
+        visible = [i for i in items if i.severity in shown and not (hide_done and i.id in checked)]
+        if not visible:
+            continue
+        group_done = sum(1 for i in items if i.id in checked)
+        st.subheader(kb.patterns[pid].name, anchor=False)
+        st.caption(f"{group_done} of {len(items)} done")
+        for item in visible:
+            key = state.CHECK_PREFIX + item.id
+            if key not in st.session_state:
+                st.session_state[key] = item.id in checked
+            st.checkbox(f"{severity_md(item.severity)} {kb_md(item.text)}", key=key, on_change=_tick, args=(item.id,),
+                        help=kb_md(item.why) if item.why else None)
+            if item.config:
+                st.caption(_config_md(item))
+
+
+def exports(kb: KnowledgeBase, rep: Report, show_discouraged: bool) -> None:
+    st.header("Export", anchor="export")
+    checked = frozenset(state.checked() & {i.id for i in rep.checklist})
+    title = state.title()
+    if _exports is None:
+        import json
+
+        data = json.dumps({**rep.to_json(), "checked": sorted(checked)}, indent=2, ensure_ascii=False)
+        st.download_button("JSON", data=data, file_name="report.json", mime="application/json", on_click="ignore",
+                           icon=":material/download:", key="export_json")
+        st.caption("More formats arrive with the exports module.")
+    else:
+        ctx = _exports.ExportContext(report=rep, kb=kb, checked=checked, title=title, show_discouraged=show_discouraged)
+        diagram = diagram_module()
+        has_dot = diagram is not None and diagram.dot_available()
+        names = list(_exports.EXPORTERS)
+        per_row = 4
+        for start in range(0, len(names), per_row):
+            for col, name in zip(st.columns(per_row), names[start:start + per_row], strict=False):
+                ex = _exports.EXPORTERS[name]
+                missing = ex.needs_dot and not has_dot
+                # Deferred: each format is rendered only when clicked (PDF takes a while).
+                col.download_button(ex.label, data=functools.partial(_exports.export, name, ctx),
+                                    file_name=_exports.filename(name, ctx), mime=ex.mime, on_click="ignore",
+                                    icon=":material/download:", key=f"export_{name}", disabled=missing,
+                                    help="Needs Graphviz (dot) on the server" if missing else None, width="stretch",
+                                    wrap=True)
+    share(kb)
+
+
+def share(kb: KnowledgeBase) -> None:
+    st.subheader("Share", anchor=False)
+    query = urlencode(state.share_query(kb))
+    base = st.context.url
+    if base:
+        st.caption("This link opens the same answers and results:")
+        st.code(f"{base}?{query}", language=None, wrap_lines=True)
+    else:
+        st.caption("The address bar holds your answers: copy it to share these results.")
+
+
+def legend() -> None:
+    levels = " ".join(level_md(lv) for lv in LEVELS)
+    sev = " ".join(severity_md(s) for s in SEVERITIES)
+    st.caption(f"Verdicts: {levels}  \nSeverities: {sev}")
+
+
+# --------------------------------------------------------------------------- page
+
+
+def render() -> None:
+    kb = state.get_kb()
+    answers = state.answers()
+    st.title("Results")
+    state.show_flash()
+    if not answers:
+        st.info("No answers yet. Answer the questionnaire first, load an answers file, or open a shared link.",
+                icon=":material/info:")
+        st.page_link(pages.ASSESS, label="Start the assessment", icon=":material/arrow_forward:")
+        state.mirror_to_url(kb)
+        return
+    rep = state.report(kb)
+    name = rep.answers.get("system_name") or state.title()
+    if name:
+        st.caption(f"Assessment of **{md_escape(str(name))}**")
+    verdict(kb, rep)
+    with st.sidebar:
+        st.subheader("On this page")
+        st.markdown("\n".join(f"- [{t}](#{a})" for t, a in (
+            ("Recommended", "recommended"), ("Discouraged", "discouraged"), ("What if", "what-if"),
+            ("Architecture", "architecture"), ("Trade-offs", "trade-offs"), ("Checklist", "checklist"),
+            ("Export", "export"))))
+        st.page_link(pages.ASSESS, label="Change answers", icon=":material/edit:")
+        legend()
+    recommended(kb, rep)
+    discouraged(kb, rep)
+    what_if(kb, rep)
+    show_discouraged = architecture(kb, rep)
+    tradeoffs(kb, rep)
+    checklist(kb, rep)
+    exports(kb, rep, show_discouraged)
+    state.mirror_to_url(kb)
+
+
+if __name__ == "__main__":  # st.navigation runs page files as __main__
+    render()
