@@ -269,7 +269,7 @@ class Outcome:
     recommended: tuple[str, ...]
     discouraged: dict[str, tuple[str, str]]  # pattern -> (severity, alternative)
     level: str
-    fit_alternatives: tuple[str, ...]
+    fit_alternatives: tuple[tuple[str, str], ...]  # (level, alternative), most serious level first
 
     def signature(self) -> tuple[str, frozenset[str], frozenset[str]]:
         return self.level, frozenset(self.recommended), frozenset(self.discouraged)
@@ -279,7 +279,7 @@ def decide(fired: list[Rule]) -> Outcome:
     scores: dict[str, int] = {}
     discouraged: dict[str, tuple[str, str]] = {}
     level = "good-fit"
-    fit_alternatives: list[str] = []
+    fit_alternatives: list[tuple[str, str]] = []
     for rule in fired:
         for rec in rule.then.recommend:
             scores[rec.pattern] = scores.get(rec.pattern, 0) + rec.weight
@@ -292,8 +292,8 @@ def decide(fired: list[Rule]) -> Outcome:
         if fit is not None:
             if LEVEL_RANK[fit.level] > LEVEL_RANK[level]:
                 level = fit.level
-            if fit.alternative and fit.alternative not in fit_alternatives:
-                fit_alternatives.append(fit.alternative)
+            if fit.alternative and (fit.level, fit.alternative) not in fit_alternatives:
+                fit_alternatives.append((fit.level, fit.alternative))
     # A high-severity discouragement overrides any recommendation of the same pattern.
     recommended = tuple(sorted(
         (p for p, s in scores.items() if s > 0 and discouraged.get(p, ("low",))[0] != "high"),
@@ -303,6 +303,7 @@ def decide(fired: list[Rule]) -> Outcome:
         serious = any(sev in ("high", "medium") for sev, _ in discouraged.values())
         if serious or not recommended:
             level = "fit-with-caveats"
+    fit_alternatives.sort(key=lambda pair: -LEVEL_RANK[pair[0]])  # stable: rule order within a level
     return Outcome(scores, recommended, discouraged, level, tuple(fit_alternatives))
 
 
@@ -353,7 +354,7 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False)
     verdict = Verdict.model_construct(
         level=out.level,
         summary=_summary(kb, out, fired),
-        alternatives=list(out.fit_alternatives) + part_alternatives,
+        alternatives=[alt for _, alt in out.fit_alternatives] + part_alternatives,
         reasons=verdict_rules,
     )
     visible = _visible(compiled(kb), answers)
@@ -402,7 +403,9 @@ def _summary(kb: KnowledgeBase, out: Outcome, fired: list[Rule]) -> str:
     names = [kb.patterns[p].name for p in out.recommended]
     if out.level == "poor-fit":
         why = "; ".join(r.title for r in fired if r.then.fit is not None and r.then.fit.level == "poor-fit")
-        alt = f" Consider instead: {'; '.join(out.fit_alternatives)}." if out.fit_alternatives else ""
+        poor = [alt for level, alt in out.fit_alternatives if level == "poor-fit"]
+        alt = f" Consider instead: {poor[0]}" if poor else ""
+        alt += "" if not alt or alt.endswith(".") else "."
         return f"Kafka is a poor fit here: {why}.{alt}"
     serious = [f"{kb.patterns[p].name} ({sev})" for p, (sev, _) in out.discouraged.items() if sev != "low"]
     if not names:
