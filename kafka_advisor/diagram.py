@@ -84,8 +84,11 @@ def _clean(text: str) -> str:
 
 
 def _esc(text: str) -> str:
-    """Escape for a Graphviz HTML-like label; decimal entities only (old Graphviz lacks &#x..;)."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape for a Graphviz HTML-like label; decimal entities only (old Graphviz lacks &#x..;).
+
+    Backslashes are doubled: Graphviz expands \\N, \\G and \\L even inside HTML labels (and after entities).
+    """
+    return (text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#39;"))
 
 
