@@ -1,0 +1,211 @@
+"""AppTest: the Results page (verdict, reasons, what-if, diagram, trade-offs, checklist, exports)."""
+
+from __future__ import annotations
+
+import re
+
+import graphviz
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_ui_support import CATALOGUE, GOOD, POOR, RESULTS, new_app, run, scenario, texts
+
+from kafka_advisor import diagram
+from kafka_advisor.engine import evaluate
+from kafka_advisor.exports import EXPORTERS
+from kafka_advisor.loader import KnowledgeBase
+from kafka_advisor.share import answers_to_query
+from kafka_advisor.ui.results import checklist_groups, what_if_md
+from kafka_advisor.ui.style import LEVELS, SEVERITIES
+
+
+def results_for(kb: KnowledgeBase, answers: dict) -> AppTest:  # type: ignore[type-arg]
+    at = new_app()
+    at.query_params.update(answers_to_query(kb, answers))
+    run(at)
+    at.switch_page(RESULTS)
+    return run(at)
+
+
+@pytest.fixture(params=[GOOD, POOR], ids=["good-fit-example", "poor-fit-example"])
+def case(request: pytest.FixtureRequest, kb: KnowledgeBase) -> tuple[dict, AppTest]:  # type: ignore[type-arg]
+    answers = scenario(kb, request.param)
+    return answers, results_for(kb, answers)
+
+
+def test_no_answers_points_to_the_questionnaire() -> None:
+    at = run(new_app())
+    at.switch_page(RESULTS)
+    run(at)
+    assert at.title[0].value == "Results"
+    assert "No answers yet" in at.info[0].value
+    assert [p.proto.page for p in at.get("page_link") if "assessment" in p.proto.label]
+
+
+def test_verdict_banner_matches_the_engine(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
+    answers, at = case
+    rep = evaluate(kb, answers)
+    box = {"good-fit": at.success, "fit-with-caveats": at.warning, "poor-fit": at.error}[rep.verdict.level]
+    banner = next(b for b in box if LEVELS[rep.verdict.level].label in b.value)
+    assert banner.proto.icon == LEVELS[rep.verdict.level].icon
+    for alternative in rep.verdict.alternatives:
+        assert alternative.split()[0] in banner.value
+    # Other verdict boxes are absent: one banner, one colour.
+    others = [lv for lv in LEVELS if lv != rep.verdict.level]
+    assert not any(LEVELS[lv].label in t for lv in others for t in [b.value for b in [*at.success, *at.warning, *at.error]])
+
+
+def test_recommended_patterns_ranked_with_reasons(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
+    answers, at = case
+    rep = evaluate(kb, answers)
+    labels = [e.label for e in at.expander]
+    ranked = [f"{i}. {r.name}" for i, r in enumerate(rep.recommended, 1)]
+    assert [x for x in labels if re.match(r"^\d+\. ", x)] == ranked
+    page = texts(at)
+    for rec in rep.recommended:
+        for reason in rec.reasons:
+            assert reason.title.split()[0] in page
+            for qid in reason.answers:
+                assert kb.questions[qid].text.split("?")[0][:30] in page  # the answer that triggered it, by its text
+    for dis in rep.discouraged:
+        assert f"Why not {dis.name}?" in labels
+        assert any(SEVERITIES[dis.severity].label in m.value and dis.name in m.value for m in at.markdown)
+
+
+def test_why_not_leads_to_the_catalogue_page(kb: KnowledgeBase) -> None:
+    answers = scenario(kb, POOR)
+    rep = evaluate(kb, answers)
+    assert rep.discouraged, "the poor-fit example should discourage something"
+    at = results_for(kb, answers)
+    dis = rep.discouraged[0]
+    link = next(p for p in at.get("page_link") if p.proto.label == f"Read about {dis.name}")
+    assert link.proto.query_string == f"pattern={dis.pattern}"
+    assert link.proto.page.endswith("catalogue")
+    # Following it opens that pattern's own page.
+    at.query_params["pattern"] = dis.pattern
+    at.switch_page(CATALOGUE)
+    run(at)
+    assert at.title[0].value == kb.patterns[dis.pattern].name
+
+
+def test_what_if_reads_as_words_and_apply_changes_the_answer(kb: KnowledgeBase) -> None:
+    answers = scenario(kb, GOOD)
+    rep = evaluate(kb, answers, with_what_if=True)
+    assert rep.what_if
+    at = results_for(kb, answers)
+    first = rep.what_if[0]
+    line = what_if_md(kb, first)
+    assert any(m.value == line for m in at.markdown)
+    assert kb.questions[first.question].text.split()[0] in line
+    for level in LEVELS:
+        assert f" {level}" not in line.replace(LEVELS[level].label, "")  # level ids never reach the user
+    at.button(key="whatif_0").click()
+    run(at)
+    changed = at.session_state["answers"].get(first.question)
+    assert changed == (first.to if first.to not in (None, []) else None)
+    assert at.query_params.get(first.question, None) != answers_to_query(kb, answers).get(first.question)
+
+
+def test_diagram_dot_is_valid_and_drawn(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
+    answers, at = case
+    charts = at.get("graphviz_chart")
+    assert len(charts) == 1
+    dot = charts[0].proto.spec
+    assert dot == diagram.report_dot(evaluate(kb, answers), kb)
+    # Invalid DOT renders as a silent blank in the browser: check it on the server.
+    assert graphviz.Source(dot).pipe("svg").lstrip().startswith(b"<")
+
+
+def test_invalid_dot_shows_an_error_instead_of_a_blank() -> None:
+    def page() -> None:
+        from kafka_advisor.ui.widgets import show_dot
+
+        show_dot("digraph { a -> }", alt="broken")
+
+    at = AppTest.from_function(page, default_timeout=30).run()
+    assert not at.exception
+    assert not at.get("graphviz_chart")
+    assert "could not be drawn" in at.error[0].value
+
+
+def test_tradeoffs_side_by_side(kb: KnowledgeBase) -> None:
+    answers = scenario(kb, GOOD)
+    rep = evaluate(kb, answers)
+    assert len(rep.recommended) >= 2
+    at = results_for(kb, answers)
+    compare = at.pills(key="compare")
+    assert compare.value == [r.pattern for r in rep.recommended[:3]]
+    page = texts(at)
+    for rec in rep.recommended[:3]:
+        assert kb.patterns[rec.pattern].tradeoffs.cons[0][:25] in page
+    compare.set_value([rep.recommended[-1].pattern])
+    run(at)
+    assert kb.patterns[rep.recommended[-1].pattern].tradeoffs.pros[0][:25] in texts(at)
+
+
+def test_checklist_ticks_survive_reruns_and_navigation(kb: KnowledgeBase) -> None:
+    answers = scenario(kb, GOOD)
+    rep = evaluate(kb, answers)
+    groups = checklist_groups(kb, rep)
+    at = results_for(kb, answers)
+    # Grouped by pattern, recommended patterns first in rank order.
+    names = {p.name for p in kb.patterns.values()}
+    shown = [s.value for s in at.subheader if s.value in names]
+    assert shown == [kb.patterns[p].name for p, _ in groups]
+    ranked = [r.pattern for r in rep.recommended]
+    with_items = [p for p, _ in groups]
+    assert [p for p in with_items if p in ranked] == [p for p in ranked if p in with_items]
+    item = groups[0][1][0]
+    box = at.checkbox(key=f"chk__{item.id}")
+    assert not box.value
+    box.check()
+    run(at)
+    assert at.session_state["checked"] == {item.id}
+    assert at.get("progress")[0].proto.text == f"1 of {len(rep.checklist)} done"
+    at.switch_page(CATALOGUE)
+    run(at)
+    at.switch_page(RESULTS)
+    run(at)
+    assert at.checkbox(key=f"chk__{item.id}").value
+    at.checkbox(key=f"chk__{item.id}").uncheck()
+    run(at)
+    assert at.session_state["checked"] == set()
+
+
+def test_checklist_filters(kb: KnowledgeBase) -> None:
+    answers = scenario(kb, GOOD)
+    rep = evaluate(kb, answers)
+    at = results_for(kb, answers)
+    assert len(at.checkbox) == len(rep.checklist)
+    at.pills(key="checklist_severity").set_value(["high"])
+    run(at)
+    assert len(at.checkbox) == sum(1 for i in rep.checklist if i.severity == "high")
+    at.pills(key="checklist_severity").set_value(list(SEVERITIES))
+    run(at)
+    at.checkbox(key=f"chk__{rep.checklist[0].id}").check()
+    run(at)
+    at.toggle(key="checklist_hide_done").set_value(True)
+    run(at)
+    assert len(at.checkbox) == len(rep.checklist) - 1
+    assert rep.checklist[0].id in at.session_state["checked"]  # hidden, not forgotten
+
+
+def test_one_export_button_per_exporter(case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
+    _, at = case
+    keys = {b.key for b in at.download_button}
+    assert {f"export_{name}" for name in EXPORTERS} <= keys
+    labels = {b.label for b in at.download_button}
+    assert {e.label for e in EXPORTERS.values()} <= labels
+
+
+def test_nothing_raw_reaches_the_user(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
+    answers, at = case
+    page = texts(at)
+    # No Python reprs of lists, dicts, booleans or pydantic models.
+    for raw in ("['", "{'", "=True", "=False", "None", "Reason(", "WhatIf(", "Recommendation("):
+        assert raw not in page, raw
+    # Answers appear as labels, never as option values.
+    for level in LEVELS:
+        assert f"verdict becomes {level}" not in page
+    rep = evaluate(kb, answers)
+    for dis in rep.discouraged:
+        assert f"**{dis.severity}**" not in page  # severities as badges with words, not raw ids
