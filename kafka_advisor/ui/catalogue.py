@@ -114,9 +114,12 @@ def render() -> None:
     kb = state.get_kb()
     pid = st.query_params.get("pattern")
     if pid is None:
+        if st.session_state.pop("cat_detail_shown", False):
+            st.query_params.clear()  # a link back to this page leaves the old ?pattern= in the address bar
         listing(kb)
     elif pid in kb.patterns:
         st.query_params["pattern"] = pid  # a link to the same page does not put it in the address bar
+        st.session_state["cat_detail_shown"] = True
         detail(kb, kb.patterns[pid])
     else:
         st.title("Pattern catalogue")

@@ -1,0 +1,329 @@
+"""Browser tests: `streamlit run` on a free loopback port, driven by Debian's Chromium via Playwright.
+
+The server fixture starts the app in a new process group and kills the group in teardown. Each test
+saves a screenshot under test-artifacts/. bench/bench_ui.py reuses the helpers below.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kafka_advisor.engine import evaluate, visible_questions
+from kafka_advisor.loader import KnowledgeBase, load_answers_file
+from kafka_advisor.model import AnswerValue
+from kafka_advisor.share import encode_answer
+from kafka_advisor.ui.style import LEVELS
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+GOOD = ROOT / "examples" / "order-platform-good-fit.yaml"
+POOR = ROOT / "examples" / "crud-app-poor-fit.yaml"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+STREAMLIT_FLAGS = ["--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+                   "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+IDLE = "[data-test-script-state='notRunning']"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError(f"streamlit did not listen on port {port} within {timeout} s")
+
+
+def start(script: Path, *, log: Path, env: Mapping[str, str] | None = None, cwd: Path = ROOT) -> Server:
+    """`streamlit run script` in a new process group (so teardown can kill it and its children)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), *STREAMLIT_FLAGS]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                env={**os.environ, **(env or {})})
+    try:
+        _wait_for_port(port, proc, 60)
+    except BaseException:
+        stop(proc)
+        raise
+    return Server(f"http://127.0.0.1:{port}", proc, log)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
+@contextlib.contextmanager
+def serving(script: Path, *, log: Path, env: Mapping[str, str] | None = None) -> Iterator[Server]:
+    server = start(script, log=log, env=env)
+    try:
+        yield server
+    finally:
+        stop(server.proc)
+
+
+def launch(playwright: Any) -> Any:
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+# --------------------------------------------------------------------------- driving the app
+
+
+def settle(page: Any, timeout: float = 15_000) -> None:
+    """Wait until the script run that an interaction started has finished."""
+    page.wait_for_selector(IDLE, timeout=timeout, state="attached")
+
+
+def wait_url_param(page: Any, key: str, value: str | None, timeout: float = 15_000) -> None:
+    """The app mirrors answers into the URL at the end of each run: a deterministic sign the run saw them."""
+    page.wait_for_function("([k, v]) => new URLSearchParams(location.search).get(k) === v", arg=[key, value],
+                           polling=5, timeout=timeout)
+    settle(page, timeout)
+
+
+def widget(page: Any, qid: str) -> Any:
+    return page.locator(f".st-key-q__{qid}")
+
+
+def answer(page: Any, kb: KnowledgeBase, qid: str, value: AnswerValue) -> None:
+    """Answer one question through its widget, as a user would."""
+    q = kb.questions[qid]
+    box = widget(page, qid)
+    if q.type == "single":
+        box.get_by_text(q.label_of(str(value)), exact=True).click()
+    elif q.type == "bool":
+        box.get_by_text("Yes" if value else "No", exact=True).click()
+    elif q.type == "multi":
+        assert isinstance(value, list)
+        for i, v in enumerate(value):
+            box.get_by_role("button", name=q.label_of(v), exact=True).click()
+            so_far = [x for x in q.option_values() if x in value[: i + 1]]
+            wait_url_param(page, qid, ",".join(so_far))
+        return
+    else:
+        field = box.locator("input")
+        field.fill(encode_answer(q, value))
+        field.press("Enter")
+    wait_url_param(page, qid, encode_answer(q, value))
+
+
+def walk_wizard(page: Any, kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> None:
+    """From step 1 to the review step, answering every question the scenario answers and the app shows."""
+    shown = set(visible_questions(kb, answers))
+    for i, section in enumerate(kb.sections):
+        page.get_by_role("heading", name=f"{i + 1}. {section.title}", exact=True).wait_for()
+        for qid, sec in kb.section_of.items():
+            if sec == section.id and qid in shown and qid in answers:
+                answer(page, kb, qid, answers[qid])
+        page.locator(".st-key-next button").click()
+        settle(page)
+    page.get_by_role("heading", name="Review your answers").wait_for()
+    settle(page)
+
+
+def open_results(page: Any) -> None:
+    page.get_by_role("button", name="See the results").click()
+    page.get_by_role("heading", name="Results", exact=True).wait_for()
+    page.locator("[data-testid='stGraphVizChart'] svg").wait_for()  # among the last things drawn
+    settle(page)
+
+
+def verdict_text(page: Any, level: str) -> str:
+    banner = page.locator("[data-testid='stAlert']").filter(has=page.get_by_role("heading", name=LEVELS[level].label))
+    banner.wait_for()
+    return str(banner.inner_text())
+
+
+def recommended_labels(page: Any) -> list[str]:
+    # A summary's text also holds its icons' ligature names: the label is the last line.
+    labels = [x.strip().splitlines()[-1] for x in page.locator("[data-testid='stExpander'] summary").all_inner_texts()]
+    return [x for x in labels if re.match(r"^\d+\. ", x)]
+
+
+def shoot(page: Any, name: str, *, height: int = 2400) -> Path:
+    """A tall screenshot: Streamlit scrolls inside its own container, so full_page alone is short."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": height})
+    page.wait_for_timeout(300)  # the layout settles after a resize
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
+    return path
+
+
+# --------------------------------------------------------------------------- fixtures
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    with serving(ROOT / "app.py", log=ARTIFACTS / "streamlit-browser-tests.log") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    ctx.set_default_timeout(30_000)
+    yield ctx
+    ctx.close()
+
+
+def start_page(context: Any, url: str) -> Any:
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("heading", name="Assess your system").wait_for()
+    settle(page)
+    return page
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_good_fit_walkthrough_and_share_link(server: Server, context: Any, browser: Any, kb: KnowledgeBase) -> None:
+    answers = load_answers_file(kb, GOOD)[1]
+    rep = evaluate(kb, answers)
+    page = start_page(context, server.url)
+    walk_wizard(page, kb, answers)
+    review = page.locator("[data-testid='stMain']").inner_text()
+    assert kb.questions["goals"].label_of("decouple-services") in review  # labels, not option values
+    shoot(page, "browser-good-fit-review.png", height=3000)
+    open_results(page)
+    banner = verdict_text(page, rep.verdict.level)
+    assert rep.verdict.summary.split(":")[0] in banner
+    assert recommended_labels(page) == [f"{i}. {r.name}" for i, r in enumerate(rep.recommended, 1)]
+    svg = page.locator("[data-testid='stGraphVizChart'] svg").first
+    assert svg.locator("g.node").count() >= 2  # the diagram is drawn, not a silent blank
+    shoot(page, "browser-good-fit-results.png")
+
+    # A share link opened in a fresh browser session (dark mode) gives the same results.
+    link = page.url
+    assert "/results?" in link and "service_count=25" in link
+    other = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme="dark")
+    try:
+        fresh = other.new_page()
+        fresh.goto(link)
+        fresh.get_by_role("heading", name="Results", exact=True).wait_for(timeout=30_000)
+        fresh.locator("[data-testid='stGraphVizChart'] svg").wait_for(timeout=30_000)
+        settle(fresh)
+        assert verdict_text(fresh, rep.verdict.level) == banner
+        assert recommended_labels(fresh) == recommended_labels(page)
+        shoot(fresh, "browser-share-link-dark.png")
+    finally:
+        other.close()
+
+
+def test_poor_fit_walkthrough_and_why_not(server: Server, context: Any, kb: KnowledgeBase) -> None:
+    answers = load_answers_file(kb, POOR)[1]
+    rep = evaluate(kb, answers)
+    page = start_page(context, server.url)
+    walk_wizard(page, kb, answers)
+    open_results(page)
+    banner = verdict_text(page, rep.verdict.level)
+    assert rep.verdict.summary.split(":")[0] in banner
+    for alternative in rep.verdict.alternatives:
+        assert alternative[:40] in banner
+    assert page.locator("[data-testid='stGraphVizChart'] svg").first.locator("g").count() > 0
+    shoot(page, "browser-poor-fit-results.png")
+    # "Why not X?" leads to X's page in the catalogue.
+    assert rep.discouraged
+    dis = rep.discouraged[0]
+    page.get_by_role("link", name=f"Read about {dis.name}").click()
+    page.get_by_role("heading", name=dis.name, exact=True).wait_for()
+    page.wait_for_function("p => new URLSearchParams(location.search).get('pattern') === p", arg=dis.pattern, polling=5)
+    page.locator("[data-testid='stGraphVizChart'] svg").wait_for()
+    settle(page)
+    shoot(page, "browser-poor-fit-why-not.png")
+    page.get_by_role("link", name="All patterns").click()
+    page.get_by_role("heading", name="Pattern catalogue").wait_for()
+    page.wait_for_function("!location.search.includes('pattern=')", polling=5)
+    settle(page)
+
+
+def test_checklist_tick_reaches_the_markdown_download(server: Server, context: Any, kb: KnowledgeBase) -> None:
+    answers = load_answers_file(kb, GOOD)[1]
+    rep = evaluate(kb, answers)
+    page = start_page(context, server.url)
+    # Load the answers the way a returning user would: upload the YAML file.
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(GOOD))
+    page.get_by_text(f"Loaded {len(answers)} answers from").wait_for()
+    settle(page)
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Results").click()
+    page.get_by_role("heading", name="Checklist").wait_for()
+    settle(page)
+    ticked, untouched = rep.checklist[0], rep.checklist[1]
+    box = page.locator(f".st-key-chk__{ticked.id}")
+    box.locator("label").click()
+    page.get_by_text(f"1 of {len(rep.checklist)} done").wait_for()
+    settle(page)
+    # The tick survives navigation to another page and back.
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Pattern catalogue").click()
+    page.get_by_role("heading", name="Pattern catalogue").wait_for()
+    settle(page)
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Results").click()
+    page.get_by_text(f"1 of {len(rep.checklist)} done").wait_for()
+    settle(page)
+    assert page.locator(f".st-key-chk__{ticked.id} input").is_checked()
+    button = page.locator(".st-key-export_md button")
+    button.scroll_into_view_if_needed()
+    with page.expect_download() as info:
+        button.click()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert any("[x]" in line and ticked.id in line for line in lines), "the ticked item is done in the report"
+    assert any("[ ]" in line and untouched.id in line for line in lines)
+    assert info.value.suggested_filename.endswith(".md")
+    page.locator(f".st-key-chk__{ticked.id}").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "browser-checklist-ticked.png"))
