@@ -61,6 +61,8 @@ def answer_text(ctx: ExportContext, qid: str, value: AnswerValue | None) -> str:
         return ", ".join(q.label_of(v) if q else v for v in value) or "none"
     if isinstance(value, int | float):
         unit = f" {q.unit}" if q is not None and q.unit else ""
+        if value == 1 and unit.endswith("s") and " " not in unit.strip() and len(unit) > 4:  # "1 teams" -> "1 team", not "1 m"
+            unit = unit[:-1]
         return f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
     if q is not None and q.type == "single":
         return q.label_of(value)

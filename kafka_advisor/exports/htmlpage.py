@@ -36,7 +36,10 @@ _MD = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
 def _kb_text(text: str) -> Markup:
-    return Markup(_MD.renderInline(one_line(text)))  # markdown-it escapes: raw html is disabled
+    # <wbr> before code spans: Unicode line breaking forbids a break before "." even after a space, so a list
+    # such as "`.offset`, `.task.id`, ..." would otherwise run off the printed page.
+    html = _MD.renderInline(one_line(text)).replace("<code>", "<wbr><code>")
+    return Markup(html)  # markdown-it escapes: raw html is disabled
 
 
 CSS = """
@@ -49,7 +52,9 @@ CSS = """
 * { box-sizing: border-box; }
 html { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: var(--ink); font-size: 14px; line-height: 1.5; }
 body { margin: 0 auto; max-width: 1040px; padding: 28px 32px 48px; background: #fff; }
-h1 { font-size: 1.7rem; margin: 0 0 .2rem; string-set: doctitle content(); }
+h1 { font-size: 1.7rem; margin: 0 0 .2rem; }
+/* the page footer's title: a short copy, in a box of no height (a display: none box sets no string) */
+.doctitle { string-set: doctitle content(); display: block; height: 0; overflow: hidden; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .6rem; padding-bottom: .25rem; border-bottom: 2px solid var(--line);
   break-after: avoid; }
 h3 { font-size: 1.02rem; margin: 1.1rem 0 .3rem; break-after: avoid; }
@@ -111,6 +116,7 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .82rem; border-top:
   figure.diagram { border: 0; padding: 0; overflow: visible; }
   figure.diagram svg { max-height: 165mm; width: auto; max-width: 100%; }
   a { color: inherit; text-decoration: none; }
+  body { overflow-wrap: break-word; }  /* a long unbroken name wraps instead of running off the page */
 }
 """
 
@@ -120,13 +126,14 @@ TEMPLATE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="Kafka Pattern Advisor">
-<title>{{ title }} · Kafka Pattern Advisor</title>
+<title>{{ title | truncate(120, True, "…", 0) }} · Kafka Pattern Advisor</title>
 <style>{{ css }}</style>
 </head>
 <body>
 <header>
-<h1 class="wrap">{{ title }}</h1>
-<p class="subtitle">Kafka Pattern Advisor report{% if system and system != title %} for <strong class="wrap">{{ system }}</strong>{% endif %}
+<span class="doctitle">{{ title | truncate(80, True, "…", 0) }}</span>
+<h1 class="wrap">{{ title | truncate(300, True, "…", 0) }}</h1>
+<p class="subtitle">Kafka Pattern Advisor report{% if system and system != title %} for <strong class="wrap">{{ system | truncate(300, True, "…", 0) }}</strong>{% endif %}
  · {{ date }}</p>
 </header>
 
@@ -210,6 +217,7 @@ _REASON = _ENV.from_string(
     '{% if used %} <span class="answers-used">(because you answered: {{ used }})</span>{% endif %}'
     ' <span class="ref">§{{ x.refs | join(", §") }}</span></li>'
 )
+_REASON_AGAIN = _ENV.from_string('<li><strong>{{ x.title }}</strong> <span class="muted">(explained above)</span></li>')
 
 NO_DOT = ("the Graphviz 'dot' program is needed to draw the architecture diagram and was not found on PATH. "
           "Install Graphviz (Debian/Ubuntu: apt-get install graphviz, macOS: brew install graphviz) and export "
@@ -226,7 +234,13 @@ def _page(ctx: ExportContext, dot: str, svg: Markup | None) -> str:
     r = ctx.report
     icon, words = VERDICTS.get(r.verdict.level, ("", r.verdict.level))
 
+    seen: set[str] = set()
+
     def reason(x: Any) -> Markup:
+        # A rule that backs several patterns is explained in full once; later mentions point back to it.
+        if x.rule in seen:
+            return Markup(_REASON_AGAIN.render(x=x))  # rendered with autoescape
+        seen.add(x.rule)
         used = "; ".join(f"{question_text(ctx, q)} = {answer_text(ctx, q, v)}" for q, v in x.answers.items())
         return Markup(_REASON.render(x=x, used=used, kb=_kb_text))  # rendered with autoescape
 
