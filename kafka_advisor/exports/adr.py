@@ -98,8 +98,20 @@ def _options(ctx: ExportContext) -> tuple[list[Option], Option]:
         if kafka is None:
             options.insert(0, Option("Adopt Apache Kafka", "No Kafka pattern is recommended for these answers.",
                                      bad=[_clause(r.verdict.summary)]))
-        return options, chosen
-    return options, kafka
+        return _unique(options), chosen
+    return _unique(options), kafka
+
+
+def _unique(options: list[Option]) -> list[Option]:
+    """One option per title: a discouraged pattern's alternative may also be the verdict's alternative."""
+    seen: dict[str, Option] = {}
+    for o in options:
+        key = o.title.rstrip(".").lower()
+        if key in seen:
+            seen[key].good += [x for x in o.good if x not in seen[key].good]
+        else:
+            seen[key] = o
+    return list(seen.values())
 
 
 def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
