@@ -363,7 +363,9 @@ def render(dot: str, fmt: str) -> bytes:
 
 @functools.lru_cache(maxsize=32)
 def _render(binary: str, dot: str, fmt: str) -> bytes:
-    extra = ["-Gdpi=144"] if fmt == "png" else []
+    # PNG: crisp on high-density screens, but at most 26 inches (3744 px) a side, so a diagram of many patterns
+    # does not become a 20-megapixel image that takes a second to compress.
+    extra = ["-Gdpi=144", "-Gsize=26,26"] if fmt == "png" else []
     try:
         done = subprocess.run([binary, f"-T{fmt}", *extra], input=dot.encode("utf-8", "replace"),
                               capture_output=True, timeout=60, check=False)

@@ -40,7 +40,8 @@ def render_zip(ctx: ExportContext) -> bytes:
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for member, data in members(ctx).items():
             info = zipfile.ZipInfo(f"{folder}/{member}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            # PNG and PDF are compressed already: deflating them again costs time and saves nothing.
+            info.compress_type = zipfile.ZIP_STORED if member.endswith((".png", ".pdf")) else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             zf.writestr(info, data)
     return buf.getvalue()
