@@ -407,18 +407,22 @@ def _summary(kb: KnowledgeBase, out: Outcome, fired: list[Rule]) -> str:
         alt = f" Consider instead: {poor[0]}" if poor else ""
         alt += "" if not alt or alt.endswith(".") else "."
         return f"Kafka is a poor fit here: {why}.{alt}"
-    serious = [f"{kb.patterns[p].name} ({sev})" for p, (sev, _) in out.discouraged.items() if sev != "low"]
+    # Sorted by severity so the summary leads with what matters most.
+    serious = sorted(((p, sev) for p, (sev, _) in out.discouraged.items() if sev != "low"),
+                     key=lambda ps: (SEVERITY_RANK[ps[1]], ps[0]))
+    avoid = [f"{kb.patterns[p].name} ({sev})" for p, sev in serious if p not in out.recommended]
+    careful = [f"{kb.patterns[p].name} ({sev})" for p, sev in serious if p in out.recommended]
     if not names:
-        if serious:
-            return f"Kafka is not recommended for what you described: avoid {', '.join(serious)}."
+        if avoid:
+            return f"Kafka is not recommended for what you described: avoid {', '.join(avoid)}."
         return "Not enough answers to recommend a Kafka pattern yet: answer the open questions."
     lead = f"{len(names)} pattern{'s' if len(names) != 1 else ''} recommended, led by {names[0]}"
     if out.level == "good-fit":
         return f"Kafka is a good fit: {lead}."
-    caveats = [r.title for r in fired if r.then.fit is not None and r.then.fit.level == "fit-with-caveats"]
     parts = []
-    if serious:
-        parts.append(f"but not for {', '.join(serious)}")
-    if caveats:
-        parts.append("; ".join(caveats))
+    if avoid:
+        parts.append(f"not for {', '.join(avoid)}")
+    if careful:
+        parts.append(f"apply {', '.join(careful)} with care")
+    parts += [r.title for r in fired if r.then.fit is not None and r.then.fit.level == "fit-with-caveats"]
     return f"Kafka fits, with caveats: {lead}; {'; '.join(parts)}."
