@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kafka_advisor import diagram
 from kafka_advisor.chapter import AREAS, SECTIONS, area_of
 from kafka_advisor.loader import KnowledgeBase
 from kafka_advisor.model import Pattern
 from kafka_advisor.ui import pages, state
 from kafka_advisor.ui.style import kb_md, md_escape, section_title, severity_md
-from kafka_advisor.ui.widgets import diagram_module, pattern_link, show_dot
+from kafka_advisor.ui.widgets import pattern_link, show_dot
 
 ALL = "all"
 
@@ -95,11 +96,7 @@ def detail(kb: KnowledgeBase, p: Pattern) -> None:
             why = f"  \n:gray[{kb_md(item.why)}]" if item.why else ""
             st.markdown(f"{severity_md(item.severity)} {kb_md(item.text)}{why}")
     st.subheader("Diagram", anchor=False)
-    diagram = diagram_module()
-    if diagram is None:
-        st.info("The diagram is not available yet.", icon=":material/schema:")
-    else:
-        show_dot(diagram.pattern_dot(p), alt=f"{p.name} diagram")
+    show_dot(diagram.pattern_dot(p), alt=f"{p.name} diagram")
     if p.alternatives:
         st.subheader("Alternatives", anchor=False)
         st.markdown("\n".join(f"- {kb_md(a)}" for a in p.alternatives))

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from kafka_advisor import diagram, exports
 from kafka_advisor.loader import KnowledgeBase
 from kafka_advisor.model import AnswerValue, ConfigValue, Report, ReportItem, WhatIf
 from kafka_advisor.ui import pages, state
@@ -20,12 +21,7 @@ from kafka_advisor.ui.style import (
     section_title,
     severity_md,
 )
-from kafka_advisor.ui.widgets import diagram_module, pattern_link, show_dot, show_reasons, verdict_banner
-
-try:  # the exports package arrives with its own issue; until then JSON is offered alone
-    from kafka_advisor import exports as _exports
-except ImportError:  # pragma: no cover - depends on what has landed
-    _exports = None  # type: ignore[assignment]
+from kafka_advisor.ui.widgets import pattern_link, show_dot, show_reasons, verdict_banner
 
 WHAT_IF_SHOWN = 6
 
@@ -125,33 +121,40 @@ def what_if(kb: KnowledgeBase, rep: Report) -> None:
         return
     st.caption("Single answers that would change the verdict or the patterns, the most consequential first.")
 
-    def one(i: int, w: WhatIf) -> None:
+    for i, w in enumerate(rep.what_if[:WHAT_IF_SHOWN]):
         text, button = st.columns([6, 1], vertical_alignment="center")
         text.markdown(what_if_md(kb, w))
         button.button("Apply", key=f"whatif_{i}", on_click=_apply, args=(w.question, w.to), type="tertiary",
                       icon=":material/published_with_changes:", help="Change this answer and recompute")
-
-    for i, w in enumerate(rep.what_if[:WHAT_IF_SHOWN]):
-        one(i, w)
-    if len(rep.what_if) > WHAT_IF_SHOWN:
-        with st.expander(f"{len(rep.what_if) - WHAT_IF_SHOWN} more"):
-            for i, w in enumerate(rep.what_if[WHAT_IF_SHOWN:], WHAT_IF_SHOWN):
-                one(i, w)
+    rest = rep.what_if[WHAT_IF_SHOWN:]
+    if rest:  # one list, not a row of widgets each: the page stays quick to redraw
+        with st.expander(f"{len(rest)} more"):
+            st.markdown("\n".join(f"- {what_if_md(kb, w)}" for w in rest))
 
 
-def architecture(kb: KnowledgeBase, rep: Report) -> bool:
-    """The recommended architecture; returns whether discouraged parts are drawn (the exports follow it)."""
+def _prefs() -> dict[str, bool]:
+    """Display choices that the exports follow; a plain dict, so a deferred download reads it live."""
+    return st.session_state.setdefault("prefs", {})
+
+
+def _show_discouraged_changed() -> None:
+    _prefs()["show_discouraged"] = bool(st.session_state.get("show_discouraged"))
+
+
+@st.fragment
+def architecture(kb: KnowledgeBase, rep: Report) -> None:
+    """The recommended architecture (a fragment: the toggle redraws only the diagram)."""
     st.header("Recommended architecture", anchor="architecture")
-    diagram = diagram_module()
-    if diagram is None:
-        st.info("The diagram is not available yet.", icon=":material/schema:")
-        return False
+    if "show_discouraged" not in st.session_state:  # the toggle's own value is dropped on page switches
+        st.session_state["show_discouraged"] = _prefs().get("show_discouraged", False)
     show = st.toggle("Also draw the discouraged patterns (dashed red)", key="show_discouraged",
-                     disabled=not rep.discouraged)
-    show_dot(diagram.report_dot(rep, kb, show_discouraged=show), alt="Recommended Kafka architecture")
-    return show
+                     disabled=not rep.discouraged, on_change=_show_discouraged_changed,
+                     help="The diagram exports follow this choice.")
+    dot = state.memo("report_dot", (state.answers_key(), show), lambda: diagram.report_dot(rep, kb, show_discouraged=show))
+    show_dot(dot, alt="Recommended Kafka architecture")
 
 
+@st.fragment
 def tradeoffs(kb: KnowledgeBase, rep: Report) -> None:
     st.header("Trade-offs", anchor="trade-offs")
     if not rep.recommended:
@@ -191,7 +194,9 @@ def checklist_groups(kb: KnowledgeBase, rep: Report) -> list[tuple[str, list[Rep
     return [(p, groups[p]) for p in ranked]
 
 
+@st.fragment
 def checklist(kb: KnowledgeBase, rep: Report) -> None:
+    """Checklist grouped by pattern (a fragment: a tick reruns only this part of the page)."""
     st.header("Checklist", anchor="checklist")
     if not rep.checklist:
         st.caption("No checklist items for these answers.")
@@ -199,7 +204,8 @@ def checklist(kb: KnowledgeBase, rep: Report) -> None:
     checked = state.checked()
     ids = {i.id for i in rep.checklist}
     done = len(checked & ids)
-    st.progress(done / len(ids), text=f"{done} of {len(ids)} done")
+    with st.container(key="checklist_progress"):
+        st.progress(done / len(ids), text=f"{done} of {len(ids)} done")
     st.caption("Tick what you have done; ticks stay while you move around and go into the exports.")
     severities, hide = st.columns([3, 2], vertical_alignment="bottom")
     shown = severities.pills("Severity", list(SEVERITIES), selection_mode="multi", default=list(SEVERITIES),
@@ -216,39 +222,38 @@ def checklist(kb: KnowledgeBase, rep: Report) -> None:
             key = state.CHECK_PREFIX + item.id
             if key not in st.session_state:
                 st.session_state[key] = item.id in checked
-            st.checkbox(f"{severity_md(item.severity)} {kb_md(item.text)}", key=key, on_change=_tick, args=(item.id,),
-                        help=kb_md(item.why) if item.why else None)
-            if item.config:
-                st.caption(_config_md(item))
+            config = f" · {_config_md(item)}" if item.config else ""
+            st.checkbox(f"{severity_md(item.severity)} {kb_md(item.text)}{config}", key=key, on_change=_tick,
+                        args=(item.id,), help=kb_md(item.why) if item.why else None)
 
 
-def exports(kb: KnowledgeBase, rep: Report, show_discouraged: bool) -> None:
+def _export(name: str, rep: Report, kb: KnowledgeBase, checked: set[str], prefs: dict[str, bool],
+            title: str | None) -> bytes:
+    """Render one format when its button is clicked, from the ticks and choices as they are then."""
+    ids = {i.id for i in rep.checklist}
+    ctx = exports.ExportContext(report=rep, kb=kb, checked=frozenset(checked & ids), title=title,
+                                show_discouraged=prefs.get("show_discouraged", False))
+    return exports.export(name, ctx)
+
+
+def export_buttons(kb: KnowledgeBase, rep: Report) -> None:
     st.header("Export", anchor="export")
-    checked = frozenset(state.checked() & {i.id for i in rep.checklist})
     title = state.title()
-    if _exports is None:
-        import json
-
-        data = json.dumps({**rep.to_json(), "checked": sorted(checked)}, indent=2, ensure_ascii=False)
-        st.download_button("JSON", data=data, file_name="report.json", mime="application/json", on_click="ignore",
-                           icon=":material/download:", key="export_json")
-        st.caption("More formats arrive with the exports module.")
-    else:
-        ctx = _exports.ExportContext(report=rep, kb=kb, checked=checked, title=title, show_discouraged=show_discouraged)
-        diagram = diagram_module()
-        has_dot = diagram is not None and diagram.dot_available()
-        names = list(_exports.EXPORTERS)
-        per_row = 4
-        for start in range(0, len(names), per_row):
-            for col, name in zip(st.columns(per_row), names[start:start + per_row], strict=False):
-                ex = _exports.EXPORTERS[name]
-                missing = ex.needs_dot and not has_dot
-                # Deferred: each format is rendered only when clicked (PDF takes a while).
-                col.download_button(ex.label, data=functools.partial(_exports.export, name, ctx),
-                                    file_name=_exports.filename(name, ctx), mime=ex.mime, on_click="ignore",
-                                    icon=":material/download:", key=f"export_{name}", disabled=missing,
-                                    help="Needs Graphviz (dot) on the server" if missing else None, width="stretch",
-                                    wrap=True)
+    ctx = exports.ExportContext(report=rep, kb=kb, title=title)
+    has_dot = diagram.dot_available()
+    names = list(exports.EXPORTERS)
+    per_row = 4
+    for start in range(0, len(names), per_row):
+        for col, name in zip(st.columns(per_row), names[start:start + per_row], strict=False):
+            ex = exports.EXPORTERS[name]
+            missing = ex.needs_dot and not has_dot
+            # Deferred: a format is rendered only when clicked (PDF takes a while), and it reads the
+            # live set of ticks, which the checklist fragment updates without rerunning this part.
+            data = functools.partial(_export, name, rep, kb, state.checked(), _prefs(), title)
+            col.download_button(ex.label, data=data, file_name=exports.filename(name, ctx), mime=ex.mime,
+                                on_click="ignore", icon=":material/download:", key=f"export_{name}", disabled=missing,
+                                help="Needs Graphviz (dot) on the server" if missing else None, width="stretch",
+                                wrap=True)
     share(kb)
 
 
@@ -299,10 +304,10 @@ def render() -> None:
     recommended(kb, rep)
     discouraged(kb, rep)
     what_if(kb, rep)
-    show_discouraged = architecture(kb, rep)
+    architecture(kb, rep)
     tradeoffs(kb, rep)
     checklist(kb, rep)
-    exports(kb, rep, show_discouraged)
+    export_buttons(kb, rep)
     state.mirror_to_url(kb)
 
 

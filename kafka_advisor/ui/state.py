@@ -7,8 +7,10 @@ widget stops rendering, so keeping answers only under widget keys would lose ear
 
 from __future__ import annotations
 
+import gc
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -20,6 +22,7 @@ from kafka_advisor.share import RESERVED, answers_from_query, answers_to_query
 ROOT_ENV = "KAFKA_ADVISOR_ROOT"  # lets tests point the app at another knowledge base
 WIDGET_PREFIX = "q__"  # session keys of question widgets
 CHECK_PREFIX = "chk__"  # session keys of checklist checkboxes
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -27,6 +30,10 @@ def _load(root: str) -> KnowledgeBase:
     # Cached per process: every session shares one read-only knowledge base.
     kb = load_kb(root)
     evaluate(kb, {})  # compile the rule conditions once, here, not in the first user's click
+    # Everything alive now (Streamlit, pydantic, the knowledge base) lives as long as the process.
+    # Freezing it keeps the cyclic GC from walking those objects again and again: measured here,
+    # reruns otherwise spend tens of milliseconds in full collections (see bench/bench_ui.py).
+    gc.freeze()
     return kb
 
 
@@ -130,6 +137,20 @@ def report(kb: KnowledgeBase) -> Report:
     rep = evaluate(kb, current, with_what_if=True)
     st.session_state["report_cache"] = (key, rep)
     return rep
+
+
+def memo(name: str, key: Any, make: Callable[[], T]) -> T:
+    """One value per session and key (such as the DOT for a report), recomputed when the key changes."""
+    cached: tuple[Any, T] | None = st.session_state.get(f"memo_{name}")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    value = make()
+    st.session_state[f"memo_{name}"] = (key, value)
+    return value
+
+
+def answers_key() -> tuple[tuple[str, Any], ...]:
+    return _freeze(answers())
 
 
 def _freeze(answers_: dict[str, AnswerValue]) -> tuple[tuple[str, Any], ...]:

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
+from kafka_advisor import diagram
 from kafka_advisor.loader import KnowledgeBase
 from kafka_advisor.model import Reason, Verdict
 from kafka_advisor.ui import pages
 from kafka_advisor.ui.style import LEVELS, answer_md, kb_md, md_escape, section_title
 
-try:  # the diagram module arrives with its own issue; the app must run without it
-    from kafka_advisor import diagram as _diagram
-except ImportError:  # pragma: no cover - depends on what has landed
-    _diagram = None  # type: ignore[assignment]
-
-
-def diagram_module() -> Any:
-    return _diagram
-
 
 def dot_problem(dot: str) -> str | None:
     """Why this DOT would not draw, or None. Invalid DOT renders as a silent blank in the browser."""
-    if _diagram is None or not _diagram.dot_available():
+    if not diagram.dot_available():
         return None  # nothing to check with; the browser's own Graphviz still draws valid DOT
     try:
-        _diagram.render(dot, "svg")  # cached by the diagram module
+        diagram.render(dot, "svg")  # cached by the diagram module
     except Exception as exc:  # a DiagramError has one_line(); anything else is still a blank chart
         return exc.one_line() if hasattr(exc, "one_line") else str(exc)
     return None

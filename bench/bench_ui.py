@@ -1,0 +1,254 @@
+"""UI benchmark: click-to-update latency in Chromium, server rerun time, and start-up time.
+
+Run: `.venv/bin/python bench/bench_ui.py` (needs Debian's chromium). Everything is measured in this
+one run next to a bare Streamlit app with one button, and printed as a markdown table with ratios.
+
+- Click latency is timed inside the page: `performance.now()` just before a DOM click, and again
+  when the expected text is on screen and Streamlit reports the run finished (polled every 5 ms).
+- The results page's server-side rerun time is AppTest's `run()` after a checklist tick.
+- Start-up is process start to the first complete render, with Chromium already running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from test_browser import IDLE, Server, launch, serving, settle  # noqa: E402
+
+from kafka_advisor.engine import evaluate  # noqa: E402
+from kafka_advisor.loader import KnowledgeBase, load_answers_file, load_kb  # noqa: E402
+from kafka_advisor.share import answers_to_query  # noqa: E402
+
+BARE_APP = """import streamlit as st
+
+n = st.session_state.setdefault("n", 0)
+if st.button("Click", key="click"):
+    n = st.session_state["n"] = n + 1
+st.markdown(f"clicks: {n}")
+"""
+GOOD = ROOT / "examples" / "order-platform-good-fit.yaml"
+LOG_DIR = ROOT / "test-artifacts"
+
+# Click in the page and remember when; the wait below stamps the moment the update is complete.
+CLICK = "sel => { window.__t0 = performance.now(); document.querySelector(sel).click(); }"
+DONE = f"""([kind, sel, want]) => {{
+  const el = document.querySelector(sel);
+  const text = el ? el.textContent : "";
+  const ok = kind === "starts" ? text.startsWith(want) : text.includes(want);
+  if (ok && document.querySelector({IDLE!r})) {{ window.__t1 = performance.now(); return true; }}
+  return false;
+}}"""
+
+
+def timed_click(page: Any, selector: str, target: str, want: str, kind: str = "includes") -> float:
+    page.wait_for_selector(selector, state="attached")  # Streamlit may still be swapping elements in
+    page.evaluate(CLICK, selector)
+    page.wait_for_function(DONE, arg=[kind, target, want], polling=5, timeout=20_000)
+    return float(page.evaluate("window.__t1 - window.__t0"))
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+# --------------------------------------------------------------------------- click latency
+# Three pages stay open side by side and are clicked in turn, round after round, so that load from
+# anything else on the machine falls on the bare app and on the advisor alike.
+
+
+class Bare:
+    def __init__(self, page: Any, server: Server) -> None:
+        self.page, self.n = page, 0
+        page.goto(server.url)
+        page.get_by_text("clicks: 0").wait_for(timeout=30_000)
+        settle(page)
+
+    def click(self) -> float:
+        self.n += 1
+        return timed_click(self.page, ".st-key-click button", "[data-testid='stMarkdown']", f"clicks: {self.n}")
+
+
+class Wizard:
+    """Next, step after step; from the review step a (not timed) jump back to step 1."""
+
+    HEADING = "[data-testid='stMain'] h2"
+
+    def __init__(self, page: Any, server: Server, kb: KnowledgeBase, query: str) -> None:
+        self.page, self.step = page, 0
+        self.titles = [f"{i + 1}. {s.title}" for i, s in enumerate(kb.sections)] + ["Review your answers"]
+        page.goto(f"{server.url}/assess?{query}")
+        page.wait_for_function(f"t => document.querySelector({self.HEADING!r})?.textContent.startsWith(t)",
+                               arg=self.titles[0], polling=5, timeout=30_000)
+        page.locator(".st-key-next button").wait_for()
+        settle(page)
+
+    def click(self) -> float:
+        if self.step == len(self.titles) - 1:
+            timed_click(self.page, ".st-key-goto_0 button", self.HEADING, self.titles[0], "starts")
+            self.step = 0
+        ms = timed_click(self.page, ".st-key-next button", self.HEADING, self.titles[self.step + 1], "starts")
+        self.step += 1
+        return ms
+
+
+class Results:
+    """Tick and untick the first checklist item; the update is the checklist's progress text."""
+
+    def __init__(self, page: Any, server: Server, kb: KnowledgeBase, query: str) -> None:
+        rep = evaluate(kb, load_answers_file(kb, GOOD)[1])
+        self.page, self.total, self.item, self.done = page, len(rep.checklist), rep.checklist[0].id, 0
+        page.goto(f"{server.url}/results?{query}")
+        page.locator(f".st-key-chk__{self.item} input").wait_for(state="attached", timeout=30_000)
+        page.locator(".st-key-export_md").wait_for(timeout=30_000)
+        settle(page)
+
+    def click(self) -> float:
+        self.done = 1 - self.done
+        return timed_click(self.page, f".st-key-chk__{self.item} input", ".st-key-checklist_progress",
+                           f"{self.done} of {self.total} done")
+
+
+def interleaved(clickers: dict[str, Any], n: int, warm: int = 3) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {name: [] for name in clickers}
+    for i in range(n + warm):
+        for name, clicker in clickers.items():
+            ms = clicker.click()
+            if i >= warm:  # the first clicks warm caches on both sides
+                out[name].append(ms)
+    return out
+
+
+# --------------------------------------------------------------------------- server side
+
+
+def server_reruns(kb: KnowledgeBase, n: int) -> tuple[float, float]:
+    """Median AppTest rerun of the results page after a checklist tick, and of the bare app."""
+    import streamlit.testing.v1.app_test as app_test_module
+    import streamlit.testing.v1.local_script_runner as runner_module
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import AppTest
+
+    # AppTest compiles the scripts again on every run; a real server compiles them once. Share one
+    # cache so the time is the server's work for a rerun, not compilation.
+    shared = ScriptCache()
+    app_test_module.ScriptCache = lambda: shared  # type: ignore[assignment, misc]
+    runner_module.ScriptCache = lambda: shared  # type: ignore[assignment, misc]
+
+    answers = load_answers_file(kb, GOOD)[1]
+    item = evaluate(kb, answers).checklist[0].id
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(answers_to_query(kb, answers))
+    at.run()
+    at.switch_page("kafka_advisor/ui/results.py").run()
+    times = []
+    for i in range(n + 3):
+        at.checkbox(key=f"chk__{item}").set_value(i % 2 == 0)
+        t0 = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - t0) * 1000)
+        assert not at.exception
+    bare = AppTest.from_string(BARE_APP, default_timeout=60).run()
+    bare_times = []
+    for _ in range(n + 3):
+        bare.button(key="click").click()
+        t0 = time.perf_counter()
+        bare.run()
+        bare_times.append((time.perf_counter() - t0) * 1000)
+    return median(times[3:]), median(bare_times[3:])
+
+
+# --------------------------------------------------------------------------- start-up
+
+
+def first_render(page: Any, script: Path, ready: Callable[[Any], None], log: Path) -> float:
+    page.goto("about:blank")
+    t0 = time.perf_counter()
+    with serving(script, log=log) as server:
+        page.goto(server.url)
+        ready(page)
+        return (time.perf_counter() - t0) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=20)
+    parser.add_argument("--starts", type=int, default=3)
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    kb = load_kb()
+    query = urlencode(answers_to_query(kb, load_answers_file(kb, GOOD)[1]))
+    first_title = f"1. {kb.sections[0].title}"
+
+    def bare_ready(page: Any) -> None:
+        page.get_by_text("clicks: 0").wait_for(timeout=60_000)
+        page.wait_for_selector(IDLE, state="attached")
+
+    def app_ready(page: Any) -> None:
+        page.get_by_role("heading", name=first_title).wait_for(timeout=60_000)
+        page.locator(".st-key-next").wait_for()  # the last element of the step
+        page.wait_for_selector(IDLE, state="attached")
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        bare_script = Path(tmp) / "bare_app.py"
+        bare_script.write_text(BARE_APP)
+        browser = launch(pw)
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+
+        starts_bare, starts_app = [], []
+        for _ in range(args.starts):  # interleaved, so drift on the machine hits both alike
+            starts_bare.append(first_render(page, bare_script, bare_ready, LOG_DIR / "bench-bare.log"))
+            starts_app.append(first_render(page, ROOT / "app.py", app_ready, LOG_DIR / "bench-app.log"))
+
+        with serving(bare_script, log=LOG_DIR / "bench-bare.log") as bare, \
+                serving(ROOT / "app.py", log=LOG_DIR / "bench-app.log") as app:
+            # One browser per page: each page is its browser's only, focused page, as for a user.
+            browsers = [launch(pw) for _ in range(3)]
+            pages = [b.new_page(viewport={"width": 1366, "height": 900}) for b in browsers]
+            clicks = interleaved({
+                "bare": Bare(pages[0], bare),
+                "next": Wizard(pages[1], app, kb, query),
+                "results": Results(pages[2], app, kb, query),
+            }, args.clicks)
+            for b in browsers:
+                b.close()
+        browser.close()
+
+    rerun_ms, bare_rerun_ms = server_reruns(kb, args.clicks)
+    bare_click, next_ms, results_ms = median(clicks["bare"]), clicks["next"], clicks["results"]
+    rows = [
+        (f"Wizard Next, click to updated page (median of {len(next_ms)})", median(next_ms), bare_click, 1.3),
+        (f"Results page, checklist tick to update (median of {len(results_ms)})", median(results_ms), bare_click, 1.3),
+        (f"Process start to first render (median of {args.starts})", median(starts_app), median(starts_bare), 1.2),
+    ]
+    print(f"Kafka Pattern Advisor UI benchmark: {len(kb.patterns)} patterns, {len(kb.rules)} rules, "
+          f"{len(kb.questions)} questions; Chromium headless, times in ms.\n")
+    print("| measure | advisor | bare app | ratio | target |")
+    print("|---|---:|---:|---:|---|")
+    for name, ours, base, target in rows:
+        ratio = ours / base
+        verdict = "met" if ratio <= target else "missed"
+        print(f"| {name} | {ours:.0f} | {base:.0f} | {ratio:.2f} | ≤ {target} ({verdict}) |")
+    verdict = "met" if rerun_ms < 50 else "missed"
+    print(f"| Results page rerun on the server (AppTest, median of {args.clicks}) | {rerun_ms:.1f} | "
+          f"{bare_rerun_ms:.1f} | {rerun_ms / bare_rerun_ms:.1f} | < 50 ms ({verdict}) |")
+    spread = ", ".join(f"{k} {min(v):.0f}-{max(v):.0f}" for k, v in clicks.items())
+    print(f"\nClicks were interleaved (bare, Next, results) round by round; ranges in ms: {spread}.")
+
+
+if __name__ == "__main__":
+    main()
