@@ -252,7 +252,63 @@ def test_ten_patterns_read_left_to_right_and_every_node_is_drawn() -> None:
     png = render(dot, "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     w, h = struct.unpack(">II", png[16:24])
-    assert 800 <= w <= 8000 and 300 <= h <= 6000, (w, h)
+    assert 800 <= w <= 2400 and 300 <= h <= 2400, (w, h)
+
+
+def _centres(svg: bytes) -> dict[str, float]:
+    """Graphviz SVG: node id -> the x of its shape's centre (left to right is the data flow)."""
+    out = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") != "node":
+            continue
+        xs: list[float] = []
+        for shape in g:
+            numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", shape.get("points") or shape.get("d") or "")]
+            xs += numbers[0::2]
+        out[html.unescape(g.findtext(f"{SVG}title") or "")] = (min(xs) + max(xs)) / 2
+    return out
+
+
+ORDERS = ("t_orders", "topic", "orders", "kafka")
+FLOW = [
+    _pattern("produce", [APP, ORDERS, ("t_audit", "topic", "audit", "kafka"), DOWN, REG],
+             [("app_service", "t_orders", "produce"), ("t_orders", "t_audit", "copy"),
+              ("t_orders", "downstream_service", "consume"), ("t_audit", "downstream_service", "consume"),
+              ("app_service", "schema_registry", "register"), ("downstream_service", "schema_registry", "fetch schema")]),
+    _pattern("ingest", [SRC, ("src_conn", "connector", "Source connector", "connect"), ORDERS],
+             [("source_db", "src_conn", "read"), ("src_conn", "t_orders", "records")]),
+    _pattern("export", [ORDERS, ("snk_conn", "connector", "Sink connector", "connect"), SERVING],
+             [("t_orders", "snk_conn", "consume"), ("snk_conn", "serving_db", "upsert")]),
+]
+
+
+def test_kafka_is_one_column_with_producers_left_and_consumers_right() -> None:
+    """A topic-to-topic edge and a consumer that reads the registry must not pull Kafka apart or push consumers left."""
+    x = _centres(render(_dot(_report(FLOW[:1]), FLOW), "svg"))
+    assert abs(x["t_orders"] - x["t_audit"]) < 1, "topics of one Kafka cluster share a column"
+    assert abs(x["schema_registry"] - x["t_orders"]) < 1, "the registry sits beside Kafka"
+    assert x["app_service"] < x["t_orders"] < x["downstream_service"]
+
+
+def test_connect_workers_split_into_a_source_side_and_a_sink_side_of_kafka() -> None:
+    dot = _dot(_report(FLOW), FLOW)
+    assert 'subgraph "cluster_connect" {' in dot and 'subgraph "cluster_connect_sinks" {' in dot
+    assert "Kafka Connect workers (source side)" in dot and "Kafka Connect workers (sink side)" in dot
+    x = _centres(render(dot, "svg"))
+    assert x["source_db"] < x["src_conn"] < x["t_orders"] < x["snk_conn"] < x["serving_db"]
+    # only one side present: one box, with the plain title
+    one = _dot(_report(FLOW[1:2]), FLOW)
+    assert 'subgraph "cluster_connect" {' in one and "cluster_connect_sinks" not in one and ">Kafka Connect workers<" in one
+
+
+def test_png_is_150_dpi_and_at_most_2400_px_a_side(kb: KnowledgeBase) -> None:
+    small = _dot(_report(FLOW[:1]), FLOW)
+    width_pt = float(ET.fromstring(render(small, "svg")).get("width", "0").removesuffix("pt"))
+    w, _ = struct.unpack(">II", render(small, "png")[16:24])
+    assert abs(w - width_pt * 150 / 72) <= 2, (w, width_pt)
+    _, answers = load_answers_file(kb, ROOT / "examples" / "retail-data-mesh-good-fit.yaml")
+    w, h = struct.unpack(">II", render(report_dot(evaluate(kb, answers), kb), "png")[16:24])
+    assert max(w, h) == 2400, (w, h)
 
 
 def test_pdf_rendering_gives_a_pdf() -> None:
