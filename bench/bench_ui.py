@@ -88,7 +88,7 @@ class Wizard:
     def __init__(self, page: Any, server: Server, kb: KnowledgeBase, query: str) -> None:
         self.page, self.step = page, 0
         self.titles = [f"{i + 1}. {s.title}" for i, s in enumerate(kb.sections)] + ["Review your answers"]
-        page.goto(f"{server.url}/assess?{query}")
+        page.goto(f"{server.url}/?{query}")  # the default page lives at /
         page.wait_for_function(f"t => document.querySelector({self.HEADING!r})?.textContent.startsWith(t)",
                                arg=self.titles[0], polling=5, timeout=30_000)
         page.locator(".st-key-next button").wait_for()

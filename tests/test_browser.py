@@ -156,6 +156,8 @@ def walk_wizard(page: Any, kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
                 answer(page, kb, qid, answers[qid])
         page.locator(".st-key-next button").click()
         settle(page)
+        # Each new step starts at its top, not where the previous one was scrolled to.
+        page.wait_for_function("() => document.querySelector(\"[data-testid='stMain']\").scrollTop === 0", polling=5)
     page.get_by_role("heading", name="Review your answers").wait_for()
     settle(page)
 

@@ -210,6 +210,12 @@ def render() -> None:
         review(kb, answers, visible)
     else:
         wizard_step(kb, answers, visible, current)
+    if st.session_state.get("shown_step", current) != current:
+        # Streamlit keeps the scroll position across reruns: start a new step at its top. Fixed
+        # script, nothing a user typed; the step number makes each one a new element that runs.
+        st.html(f"<script>/* step {current} */ document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
+                "?.scrollIntoView({block: 'start'});</script>", unsafe_allow_javascript=True)
+    st.session_state["shown_step"] = current
     state.mirror_to_url(kb)
 
 

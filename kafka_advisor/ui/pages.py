@@ -15,7 +15,7 @@ CATALOGUE = "kafka_advisor/ui/catalogue.py"
 
 def navigation() -> StreamlitPage:
     return st.navigation([
-        st.Page(ASSESS, title="Assess", icon=PAGE_ICONS["assess"], url_path="assess", default=True),
+        st.Page(ASSESS, title="Assess", icon=PAGE_ICONS["assess"], default=True),  # served at /
         st.Page(RESULTS, title="Results", icon=PAGE_ICONS["results"], url_path="results"),
         st.Page(CATALOGUE, title="Pattern catalogue", icon=PAGE_ICONS["catalogue"], url_path="catalogue"),
     ])
