@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from kafka_advisor.engine import evaluate, visible_questions
-from kafka_advisor.loader import KnowledgeBase, load_answers_file
+from kafka_advisor.loader import KnowledgeBase, load_answers_file, parse_answers_bytes
 from kafka_advisor.model import AnswerValue
 from kafka_advisor.share import encode_answer
 from kafka_advisor.ui.style import LEVELS
@@ -301,6 +301,10 @@ def test_checklist_tick_reaches_the_markdown_download(server: Server, context: A
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(GOOD))
     page.get_by_text(f"Loaded {len(answers)} answers from").wait_for()
     settle(page)
+    # ... and the answers download gives the same answers back.
+    with page.expect_download() as saved:
+        page.locator(".st-key-download_answers button").click()
+    assert parse_answers_bytes(kb, Path(saved.value.path()).read_bytes(), "saved.yaml")[1] == answers
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Results").click()
     page.get_by_role("heading", name="Checklist").wait_for()
     settle(page)
