@@ -247,6 +247,59 @@ def test_pdf_opens_and_holds_the_verdict_and_every_checklist_item(kb: KnowledgeB
         assert "recommended Kafka architecture" in text
 
 
+def _pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True, timeout=60).stdout
+    return [_squash(page) for page in text.decode("utf-8").split("\f")[:-1]]
+
+
+def test_pdf_is_a_review_document_not_a_dump(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """The largest example: a verdict page, the diagram on its own page, each long reason at most once, few pages."""
+    ctx = _context(kb, "retail-data-mesh-good-fit")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(export("pdf", ctx))
+    pages = _pdf_pages(pdf)
+    assert len(pages) <= 13, f"{len(pages)} pages"
+    r = ctx.report
+    assert VERDICT_WORDS[r.verdict.level] in pages[0] and "Key reasons" in pages[0]
+    assert pages[1].startswith("Architecture") and "recommended Kafka architecture" in pages[1]
+    bare = _letters(" ".join(pages))
+    for rec in r.recommended:
+        assert _letters(rec.name) in bare
+        for x in rec.reasons:
+            assert _letters(x.title) in bare
+    for d in r.discouraged:
+        assert _letters(d.alternative.replace("`", "")) in bare
+    reasons = {x.rule: x for rec in r.recommended for x in rec.reasons} | {x.rule: x for d in r.discouraged for x in d.reasons}
+    counts = {rule: bare.count(_letters(x.because.replace("`", ""))) for rule, x in reasons.items()}
+    assert max(counts.values()) == 1 and sum(counts.values()) >= 3, counts  # page 1 explains a few, once; the HTML all
+
+
+def test_print_diagram_text_is_laid_over_the_drawing_escaped() -> None:
+    from kafka_advisor.exports.printpage import positioned_text
+
+    svg = ('<svg width="200pt" height="100pt" viewBox="0.00 0.00 200.00 100.00" xmlns="http://www.w3.org/2000/svg">'
+           '<g id="graph0" class="graph" transform="scale(1 1) rotate(0) translate(4 96)">'
+           '<polygon fill="white" points="-4,4 -4,-96 196,-96 196,4 -4,4"/>'
+           '<text text-anchor="start" x="10" y="-50" font-family="Arial" font-weight="bold" font-size="11.00" '
+           'fill="#1a3d7c">&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</text></g></svg>')
+    out = str(positioned_text(svg))
+    assert "<text" not in out and "&lt;script&gt;" in out and "<script>" not in out
+    assert out.count("<span") == 1 and "font-weight:bold" in out and "color:#1a3d7c" in out
+    assert positioned_text(svg.replace('id="graph0"', 'id="other"')) is None  # not shaped like Graphviz: caller inlines
+
+
+def test_print_what_if_lists_each_result_once_with_every_change_behind_it(kb: KnowledgeBase) -> None:
+    from kafka_advisor.exports.printpage import what_if_rows
+
+    ctx = _context(kb, "retail-data-mesh-good-fit")
+    rows = what_if_rows(ctx)
+    effects = [effect for _, effect in rows]
+    assert len(effects) == len(set(effects)) == len({one_line(w.effect) for w in ctx.report.what_if})
+    for w in ctx.report.what_if:
+        changes = dict(next(changes for changes, effect in rows if effect == one_line(w.effect)))
+        assert ctx.kb.questions[w.question].text in changes
+
+
 def test_adr_follows_madr_4(ctx: ExportContext) -> None:
     text = export("adr", ctx).decode()
     front, body = text.split("\n---\n", 1)

@@ -1,4 +1,7 @@
-"""pdf: the HTML report printed by WeasyPrint (it draws the inline SVG and non-Latin text; fpdf2 does not)."""
+"""pdf: the print edition of the report (printpage.py) laid out by WeasyPrint.
+
+WeasyPrint draws the inline SVG diagram as vector text and renders non-Latin text; fpdf2 does not.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,13 @@ import functools
 import logging
 
 from . import ExportContext, Exporter, register
-from .htmlpage import render_html
+from .printpage import render_print_html
 
 
 @functools.lru_cache(maxsize=8)
 def html_to_pdf(html: str) -> bytes:
     """Cached: the UI offers every format on each rerun, and the PDF is the slow one."""
-    from weasyprint import HTML  # imported late: it takes a few hundred ms and only this format needs it
+    from weasyprint import HTML  # imported late: it takes about half a second and only this format needs it
 
     # WeasyPrint logs each CSS property it ignores; that is noise for our users.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -20,7 +23,7 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(ctx: ExportContext) -> bytes:
-    return html_to_pdf(render_html(ctx))
+    return html_to_pdf(render_print_html(ctx))
 
 
 register(Exporter("pdf", "PDF report", "pdf", "application/pdf", render_pdf))
