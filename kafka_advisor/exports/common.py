@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import unicodedata
 from typing import TYPE_CHECKING
 
-from ..diagram import report_dot
+from ..diagram import CONTROL, report_dot
 from ..model import AnswerValue, ReportItem
 
 if TYPE_CHECKING:
@@ -24,8 +23,7 @@ SEVERITIES = ("high", "medium", "low")
 
 def one_line(text: str) -> str:
     """Control characters (newlines, tabs, NUL) become spaces: user text never breaks a line format."""
-    out = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") else ch for ch in text)
-    return " ".join(out.split())
+    return " ".join(CONTROL.sub(" ", text).split())
 
 
 def system_name(ctx: ExportContext) -> str | None:
