@@ -100,6 +100,7 @@ def test_what_if_reads_as_words_and_apply_changes_the_answer(kb: KnowledgeBase) 
         assert f" {level}" not in line.replace(LEVELS[level].label, "")  # level ids never reach the user
     at.button(key="whatif_0").click()
     run(at)
+    assert any("Changed" in b.value and kb.questions[first.question].text.split()[0] in b.value for b in at.success)
     changed = at.session_state["answers"].get(first.question)
     assert changed == (first.to if first.to not in (None, []) else None)
     assert at.query_params.get(first.question, None) != answers_to_query(kb, answers).get(first.question)

@@ -117,10 +117,12 @@ def _uploaded() -> None:
 def _clear_all() -> None:
     state.replace_answers({})
     state.checked().clear()
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(state.CHECK_PREFIX)]:
+        del st.session_state[key]
     st.session_state["step"] = 0
 
 
-def file_name(kb: KnowledgeBase, answers: dict[str, AnswerValue], suffix: str) -> str:
+def file_name(answers: dict[str, AnswerValue], suffix: str) -> str:
     name = str(answers.get("system_name") or state.title() or "kafka-assessment")
     slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
     slug = "-".join(part for part in slug.split("-") if part)[:60] or "kafka-assessment"
@@ -147,7 +149,7 @@ def sidebar(kb: KnowledgeBase, answers: dict[str, AnswerValue], visible: dict[st
         frozen = dict(answers)  # the download reflects the answers of the run that drew the button
         title = state.title()
         st.download_button("Download answers (YAML)", data=lambda: answers_yaml(title, effective_answers(kb, frozen)),
-                           file_name=file_name(kb, answers, "answers.yaml"), mime="application/x-yaml",
+                           file_name=file_name(answers, "answers.yaml"), mime="application/x-yaml",
                            icon=":material/download:", on_click="ignore", disabled=not answers, key="download_answers")
         st.file_uploader("Load answers from a YAML file", type=["yaml", "yml"],
                          key=f"upload_{st.session_state.get('upload_n', 0)}", on_change=_uploaded, max_upload_size=1,

@@ -43,7 +43,9 @@ def _apply(qid: str, value: AnswerValue | None) -> None:
     else:
         new[qid] = value
     state.replace_answers(new, new_title=state.title())
-    state.flash("success", "Applied the change. Your answers on the Assess page now include it.")
+    q = state.get_kb().questions[qid]
+    state.flash("success", f"Changed **{kb_md(q.text)}** to **{answer_md(q, value)}**. The results below follow "
+                           "the new answer; the Assess page has it too.")
 
 
 # --------------------------------------------------------------------------- sections
