@@ -161,7 +161,9 @@ def test_checklist_ticks_survive_reruns_and_navigation(kb: KnowledgeBase) -> Non
     box.check()
     run(at)
     assert at.session_state["checked"] == {item.id}
-    assert at.get("progress")[0].proto.text == f"1 of {len(rep.checklist)} done"
+    group = groups[0][1]
+    assert [p.proto.text for p in at.get("progress")][:2] == [f"1 of {len(group)} done",
+                                                              f"0 of {len(groups[1][1])} done"]
     at.switch_page(CATALOGUE)
     run(at)
     at.switch_page(RESULTS)

@@ -196,37 +196,41 @@ def checklist_groups(kb: KnowledgeBase, rep: Report) -> list[tuple[str, list[Rep
     return [(p, groups[p]) for p in ranked]
 
 
-@st.fragment
 def checklist(kb: KnowledgeBase, rep: Report) -> None:
-    """Checklist grouped by pattern (a fragment: a tick reruns only this part of the page)."""
     st.header("Checklist", anchor="checklist")
     if not rep.checklist:
         st.caption("No checklist items for these answers.")
         return
-    checked = state.checked()
-    ids = {i.id for i in rep.checklist}
-    done = len(checked & ids)
-    with st.container(key="checklist_progress"):
-        st.progress(done / len(ids), text=f"{done} of {len(ids)} done")
-    st.caption("Tick what you have done; ticks stay while you move around and go into the exports.")
+    groups = checklist_groups(kb, rep)
+    st.caption(f"{len(rep.checklist)} items for {len(groups)} patterns. Tick what you have done: ticks stay while "
+               "you move around and go into the exports.")
     severities, hide = st.columns([3, 2], vertical_alignment="bottom")
     shown = severities.pills("Severity", list(SEVERITIES), selection_mode="multi", default=list(SEVERITIES),
                              format_func=lambda s: SEVERITIES[s].label, key="checklist_severity")
     hide_done = hide.toggle("Hide done items", key="checklist_hide_done")
-    for pid, items in checklist_groups(kb, rep):
-        visible = [i for i in items if i.severity in shown and not (hide_done and i.id in checked)]
-        if not visible:
-            continue
-        group_done = sum(1 for i in items if i.id in checked)
-        st.subheader(kb.patterns[pid].name, anchor=False)
-        st.caption(f"{group_done} of {len(items)} done")
-        for item in visible:
-            key = state.CHECK_PREFIX + item.id
-            if key not in st.session_state:
-                st.session_state[key] = item.id in checked
-            config = f" · {_config_md(item)}" if item.config else ""
-            st.checkbox(f"{severity_md(item.severity)} {kb_md(item.text)}{config}", key=key, on_change=_tick,
-                        args=(item.id,), help=kb_md(item.why) if item.why else None)
+    for pid, items in groups:
+        checklist_group(kb, pid, items, tuple(shown), hide_done)
+
+
+@st.fragment
+def checklist_group(kb: KnowledgeBase, pid: str, items: list[ReportItem], shown: tuple[str, ...], hide_done: bool) -> None:
+    """One pattern's items, as a fragment: a tick redraws this group only. Measured in Chromium, every
+    checkbox on the page costs about a millisecond to redraw, and the checklist can hold a hundred."""
+    checked = state.checked()
+    visible = [i for i in items if i.severity in shown and not (hide_done and i.id in checked)]
+    if not visible:
+        return
+    st.subheader(kb.patterns[pid].name, anchor=False)
+    done = sum(1 for i in items if i.id in checked)
+    with st.container(key=f"progress__{pid}"):
+        st.progress(done / len(items), text=f"{done} of {len(items)} done")
+    for item in visible:
+        key = state.CHECK_PREFIX + item.id
+        if key not in st.session_state:
+            st.session_state[key] = item.id in checked
+        config = f" · {_config_md(item)}" if item.config else ""
+        st.checkbox(f"{severity_md(item.severity)} {kb_md(item.text)}{config}", key=key, on_change=_tick,
+                    args=(item.id,), help=kb_md(item.why) if item.why else None)
 
 
 def _export(name: str, rep: Report, kb: KnowledgeBase, checked: set[str], prefs: dict[str, bool],
