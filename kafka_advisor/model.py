@@ -6,6 +6,7 @@ instead of being silently ignored.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -361,7 +362,11 @@ class AnswersFile(Strict):
 # --------------------------------------------------------------------------- report
 
 
-class Reason(Strict):
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a rule fired. A plain dataclass, not a model: evaluation builds one per fired rule, and
+    large rule sets fire thousands (pydantic still validates and serialises it inside the Report)."""
+
     rule: str
     title: str
     because: str

@@ -34,8 +34,8 @@ def candidates(q: Question, current: AnswerValue | None, thresholds: list[float]
 
 def _thresholds(kb: KnowledgeBase) -> dict[str, list[float]]:
     out: dict[str, set[float]] = {}
-    for rule, _ in compiled(kb).rules:
-        for cmp in rule.when.comparisons():
+    for facts in compiled(kb).facts:
+        for cmp in facts.rule.when.comparisons():
             if cmp.operator in ("gt", "gte", "lt", "lte", "equals", "not_equals") and kb.questions[cmp.question].type == "number":
                 out.setdefault(cmp.question, set()).add(float(cmp.operand))
     return {q: sorted(v) for q, v in out.items()}

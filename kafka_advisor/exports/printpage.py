@@ -16,6 +16,7 @@ markdown-it with raw HTML disabled.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import html
 import re
@@ -256,7 +257,7 @@ def reason_line(ctx: ExportContext, reasons: list[Reason]) -> Markup:
     for x in reasons:
         new = {q: v for q, v in x.answers.items() if q not in shown}
         shown |= set(new)
-        answers = short_answers(ctx, x.model_copy(update={"answers": new})) if new else ""
+        answers = short_answers(ctx, dataclasses.replace(x, answers=new)) if new else ""
         part = Markup("<b>{}</b>").format(x.title)
         if answers:
             part += Markup(' <span class="ans">({})</span>').format(answers)
