@@ -48,19 +48,18 @@ def describe(kb: KnowledgeBase, base: Outcome, new: Outcome) -> tuple[str, list[
     parts: list[str] = []
     if new.level != base.level:
         parts.append(f"verdict becomes {new.level}")
-    added = set(new.recommended) - set(base.recommended)
-    removed = set(base.recommended) - set(new.recommended)
-    if added:
-        parts.append(f"recommends {names(added)}")
-    if removed:
-        parts.append(f"no longer recommends {names(removed)}")
-    d_added = set(new.discouraged) - set(base.discouraged)
-    d_removed = set(base.discouraged) - set(new.discouraged)
-    if d_added:
-        parts.append(f"discourages {names(d_added)}")
-    if d_removed:
-        parts.append(f"no longer discourages {names(d_removed)}")
-    return "; ".join(parts), sorted(added | d_added), sorted(removed | d_removed)
+    added: set[str] = set()
+    removed: set[str] = set()
+    for verb, before, after in (("recommends", base.recommended, new.recommended),
+                                ("discourages", base.discouraged, new.discouraged)):
+        plus, minus = set(after) - set(before), set(before) - set(after)
+        if plus:
+            parts.append(f"{verb} {names(plus)}")
+        if minus:
+            parts.append(f"no longer {verb} {names(minus)}")
+        added |= plus
+        removed |= minus
+    return "; ".join(parts), sorted(added), sorted(removed)
 
 
 def what_if(kb: KnowledgeBase, answers: Answers, *, base: Outcome | None = None) -> list[WhatIf]:
