@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from .engine import Answers, Outcome, compiled, outcome_of, visible_questions
 from .loader import KnowledgeBase
-from .model import LEVEL_RANK, AnswerValue, Question, WhatIf
+from .model import LEVEL_RANK, AnswerValue, Question, Report, WhatIf
 
 
 def candidates(q: Question, current: AnswerValue | None, thresholds: list[float]) -> Iterator[AnswerValue]:
@@ -86,3 +86,16 @@ def what_if(kb: KnowledgeBase, answers: Answers, *, base: Outcome | None = None)
             found.append(((verdict_change, better, order[qid]), item))
     found.sort(key=lambda pair: pair[0])
     return [item for _, item in found]
+
+
+UNSURE = "unsure"
+
+
+def unsure_costs(report: Report) -> dict[str, list[WhatIf]]:
+    """For every question answered "Not sure": the concrete answers that would change the advice
+    (an empty list means finding out cannot change it). Needs a report built with what-if."""
+    costs: dict[str, list[WhatIf]] = {q: [] for q, v in report.answers.items() if v == UNSURE}
+    for w in report.what_if:
+        if w.question in costs:
+            costs[w.question].append(w)
+    return costs

@@ -7,7 +7,7 @@ import re
 import graphviz
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_ui_support import CATALOGUE, GOOD, POOR, RESULTS, new_app, run, scenario, texts
+from test_ui_support import CATALOGUE, GOOD, POOR, RESULTS, ROOT, new_app, run, scenario, texts
 
 from kafka_advisor import diagram
 from kafka_advisor.engine import evaluate
@@ -212,3 +212,14 @@ def test_nothing_raw_reaches_the_user(kb: KnowledgeBase, case: tuple[dict, AppTe
     rep = evaluate(kb, answers)
     for dis in rep.discouraged:
         assert f"**{dis.severity}**" not in page  # severities as badges with words, not raw ids
+
+
+def test_not_sure_answers_show_what_finding_out_would_change(kb: KnowledgeBase) -> None:
+    answers = scenario(kb, ROOT / "examples" / "small-team-mesh-caveats.yaml")
+    page = texts(results_for(kb, answers))
+    assert "What your \u201cNot sure\u201d answers cost" in page
+    section = page.split("What your \u201cNot sure\u201d answers cost", 1)[1]
+    assert "What should happen when a connector meets a record it cannot convert or write?" in section
+    assert "finding out would not change the advice" in section
+    # A scenario without "Not sure" answers shows no such section.
+    assert "Not sure\u201d answers cost" not in texts(results_for(kb, scenario(kb, GOOD)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import Reason
+from ..whatif import unsure_costs
 from . import ExportContext, Exporter, register
 from .common import (
     answer_text,
@@ -89,6 +90,14 @@ def render_markdown(ctx: ExportContext) -> str:
 
     if r.notes:
         out += ["## Notes", ""] + [f"- {one_line(n.text)} §{', §'.join(n.refs)}" for n in r.notes] + [""]
+
+    costs = unsure_costs(r)
+    if costs:
+        out += ["## What the \u201cNot sure\u201d answers cost", ""]
+        for qid, changes in costs.items():
+            found = "; ".join(f"{md(answer_text(ctx, qid, w.to))}: {md(w.effect)}" for w in changes)
+            out.append(f"- {md(question_text(ctx, qid))}: " + (found or "finding out would not change the advice."))
+        out.append("")
 
     if r.what_if:
         out += ["## What-if", "", "| If you change | from | to | the result changes |", "|---|---|---|---|"]

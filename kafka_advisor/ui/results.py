@@ -22,6 +22,7 @@ from kafka_advisor.ui.style import (
     severity_md,
 )
 from kafka_advisor.ui.widgets import pattern_link, show_dot, show_reasons, verdict_banner
+from kafka_advisor.whatif import unsure_costs
 
 WHAT_IF_SHOWN = 6
 
@@ -116,13 +117,30 @@ def what_if_md(kb: KnowledgeBase, w: WhatIf) -> str:
     return f"If {question} were **{answer_md(q, w.to)}** instead of {answer_md(q, w.from_)}: {effect}."
 
 
+def unsure(kb: KnowledgeBase, rep: Report) -> None:
+    """What each "Not sure" answer costs: the answers that would change the advice once known."""
+    costs = unsure_costs(rep)
+    if not costs:
+        return
+    st.subheader("What your \u201cNot sure\u201d answers cost", anchor=False)
+    lines = []
+    for qid, changes in costs.items():
+        question = f"**{kb_md(kb.questions[qid].text)}**"
+        if not changes:
+            lines.append(f"- {question}: finding out would not change the advice.")
+            continue
+        lines.append(f"- {question}: finding out matters.")
+        lines += [f"    - {what_if_md(kb, w)}" for w in changes]
+    st.markdown("\n".join(lines))
+
+
 def what_if(kb: KnowledgeBase, rep: Report) -> None:
     st.header("What if", anchor="what-if")
     if not rep.what_if:
         st.caption("No single change to your answers would change the advice.")
         return
     st.caption("Single answers that would change the verdict or the patterns, the most consequential first.")
-
+    unsure(kb, rep)
     for i, w in enumerate(rep.what_if[:WHAT_IF_SHOWN]):
         text, button = st.columns([6, 1], vertical_alignment="center")
         text.markdown(what_if_md(kb, w))
