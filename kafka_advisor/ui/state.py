@@ -129,14 +129,7 @@ def share_query(kb: KnowledgeBase) -> dict[str, str]:
 
 def report(kb: KnowledgeBase) -> Report:
     """The report for the current answers, computed once per distinct set of answers."""
-    current = answers()
-    key = _freeze(current)
-    cached: tuple[Any, Report] | None = st.session_state.get("report_cache")
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    rep = evaluate(kb, current, with_what_if=True)
-    st.session_state["report_cache"] = (key, rep)
-    return rep
+    return memo("report", answers_key(), lambda: evaluate(kb, answers(), with_what_if=True))
 
 
 def memo(name: str, key: Any, make: Callable[[], T]) -> T:
