@@ -35,18 +35,21 @@ class Option:
     bad: list[str] = field(default_factory=list)
 
 
-# First words safe to lower-case after "because"; anything else (Kafka, Debezium, RF 3) keeps its capital.
-_COMMON = frozenset({"a", "an", "the", "it", "its", "this", "that", "these", "those", "there", "each", "every", "one",
-    "all", "any", "some", "no", "most", "many", "few", "several", "with", "without", "under", "over", "if", "when",
-    "while", "once", "after", "before", "both", "either", "neither", "our", "your", "their", "we", "you", "they",
-    "requests", "replies", "consumers", "producers", "writes", "reads", "records", "events", "messages"})
+# Capitalised first words that are names, not sentence starts: they keep their capital after "because".
+# Any other plain capitalised word (Adding, Incompatible, Per-key) is a sentence start and is lowered;
+# acronyms and words with inner capitals or digits (RF, KRaft, SMTs, Kafka's 3.0) never change.
+_NAMES = frozenset({"kafka", "debezium", "connect", "postgresql", "mysql", "mariadb", "oracle", "confluent",
+    "avro", "protobuf", "schema", "streams", "flink", "eventstoredb", "spring", "apache", "jdbc", "rabbitmq",
+    "zookeeper", "graphviz", "jira", "gdpr", "rest", "grpc", "customer", "tiered", "mirrormaker", "java", "python"})
 
 
 def _clause(text: str) -> str:
     """'The log keeps history.' -> 'the log keeps history' (to follow 'Good, because')."""
     text = one_line(text).rstrip(".")
     first = text.split(" ", 1)[0]
-    if first.lower() in _COMMON and first[:1].isupper() and (len(first) == 1 or first[1:].islower()):
+    word = first.split("-", 1)[0].rstrip(",:;").removesuffix("'s")
+    plain = word[:1].isupper() and (len(word) == 1 or (word[1:].isalpha() and word[1:].islower()))
+    if plain and word.lower() not in _NAMES and first != "I":
         text = text[0].lower() + text[1:]
     return text
 
@@ -123,7 +126,10 @@ def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
     if r.verdict.level == "poor-fit" or not r.recommended:
         out.append(f"# Do not build {md(system)} on Apache Kafka; use {md(_clause(chosen.title))}")
     else:
-        out.append(f"# Use Apache Kafka for {md(system)} with {', '.join(x.name for x in r.recommended)}")
+        # A title, not a list: the three leading patterns; the full list is in the decision outcome.
+        lead = ", ".join(md(x.name) for x in r.recommended[:3])
+        more = f" and {len(r.recommended) - 3} more patterns" if len(r.recommended) > 3 else ""
+        out.append(f"# Use Apache Kafka for {md(system)}, led by {lead}{more}")
     out.append("")
 
     out += ["## Context and Problem Statement", ""]
