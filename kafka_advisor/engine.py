@@ -382,6 +382,8 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False)
         summary=_summary(kb, out, [f.rule for f in fired if f.fit is not None]),
         alternatives=[alt for _, alt in out.fit_alternatives] + part_alternatives,
         reasons=verdict_rules,
+        system_alternatives=[alt for _, alt in out.fit_alternatives],
+        part_alternatives=part_alternatives,
     )
     visible = _visible(c, answers)
     report = Report.model_construct(

@@ -377,8 +377,10 @@ class Reason:
 class Verdict(Strict):
     level: VerdictLevel
     summary: str
-    alternatives: list[str]
+    alternatives: list[str]  # every alternative: the two lists below, in that order
     reasons: list[Reason] = []
+    system_alternatives: list[str] = []  # instead of Kafka for the whole system (from `fit` effects)
+    part_alternatives: list[str] = []  # "<pattern>: <alternative>" for medium/high discouragements
 
 
 class Recommendation(Strict):

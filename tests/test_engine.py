@@ -104,8 +104,9 @@ def test_scores_add_up_and_rank(mini: KnowledgeBase) -> None:
 def test_poor_fit_verdict_names_the_alternative(mini: KnowledgeBase) -> None:
     report = evaluate(mini, {"style": "queries", "latency_ms": 20})
     assert report.verdict.level == "poor-fit"
-    assert "A synchronous API" in report.verdict.alternatives
-    assert "Gamma: Use REST." in report.verdict.alternatives
+    assert report.verdict.alternatives == ["A synchronous API", "Gamma: Use REST."]
+    assert report.verdict.system_alternatives == ["A synchronous API"]  # instead of Kafka altogether
+    assert report.verdict.part_alternatives == ["Gamma: Use REST."]  # instead of one pattern
     assert report.verdict.reasons[0].rule == "tight-latency"
     assert report.discouraged[0].pattern == "gamma" and report.discouraged[0].severity == "high"
 

@@ -76,7 +76,6 @@ def _options(ctx: ExportContext) -> tuple[list[Option], Option]:
             kafka.good += [f"{_clause(x)} ({rec.name})" for x in pros]
             kafka.bad += [f"{_clause(x)} ({rec.name})" for x in cons]
         options.append(kafka)
-    part_alternatives = set()
     for d in r.discouraged:
         pros, cons = pros_cons(ctx, d.pattern)
         why = [f"the advisor discourages it ({d.severity}): {_clause(x.because)}" for x in d.reasons]
@@ -84,8 +83,7 @@ def _options(ctx: ExportContext) -> tuple[list[Option], Option]:
                                why + [_clause(x) for x in cons]))
         options.append(Option(one_line(d.alternative), f"The advisor's alternative to {d.name}.",
                                [f"avoids the problems of {d.name} listed above"]))
-        part_alternatives.add(f"{d.name}: {d.alternative}")
-    fit_alternatives = [a for a in r.verdict.alternatives if a not in part_alternatives]
+    fit_alternatives = r.verdict.system_alternatives
     for alt in fit_alternatives:
         options.append(Option(one_line(alt), "An alternative to Kafka for the whole system, named by the verdict.",
                               [_clause(x.because) for x in r.verdict.reasons if x.because]))

@@ -140,8 +140,10 @@ TEMPLATE = """<!DOCTYPE html>
 <section class="verdict {{ r.verdict.level }}">
 <div class="level">{{ verdict_icon }} {{ verdict_words }}</div>
 <p>{{ kb(r.verdict.summary) }}</p>
-{% if r.verdict.alternatives %}<p><strong>Alternatives to consider:</strong></p>
-<ul>{% for a in r.verdict.alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endif %}
+{% if r.verdict.system_alternatives %}<p><strong>Instead of Kafka:</strong></p>
+<ul>{% for a in r.verdict.system_alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endif %}
+{% if r.verdict.part_alternatives %}<p><strong>For parts of the system:</strong></p>
+<ul>{% for a in r.verdict.part_alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endif %}
 </section>
 
 <table class="facts">

@@ -153,8 +153,10 @@ following the chapter “Kafka Interaction Patterns”; § numbers refer to its 
 <section class="verdict {{ r.verdict.level }}">
 <div class="level">{{ verdict_words }}</div>
 <p>{{ kb(r.verdict.summary) }}</p>
-{% if r.verdict.alternatives %}<p><b>Alternatives to consider:</b></p>
-<ul>{% for a in r.verdict.alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endif %}
+{% if r.verdict.system_alternatives %}<p><b>Instead of Kafka:</b></p>
+<ul>{% for a in r.verdict.system_alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endif %}
+{% if r.verdict.part_alternatives %}<p><b>For parts of the system:</b></p>
+<ul>{% for a in r.verdict.part_alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endif %}
 </section>
 
 <table class="glance">
