@@ -382,6 +382,11 @@ class Verdict(Strict):
     system_alternatives: list[str] = []  # instead of Kafka for the whole system (from `fit` effects)
     part_alternatives: list[str] = []  # "<pattern>: <alternative>" for medium/high discouragements
 
+    def alternative_groups(self) -> list[tuple[str, list[str]]]:
+        """The non-empty alternative lists under the headings every view shows them with."""
+        groups = [("Instead of Kafka", self.system_alternatives), ("For parts of the system", self.part_alternatives)]
+        return [(heading, alts) for heading, alts in groups if alts]
+
 
 class Recommendation(Strict):
     pattern: str

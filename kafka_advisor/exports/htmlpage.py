@@ -140,10 +140,8 @@ TEMPLATE = """<!DOCTYPE html>
 <section class="verdict {{ r.verdict.level }}">
 <div class="level">{{ verdict_icon }} {{ verdict_words }}</div>
 <p>{{ kb(r.verdict.summary) }}</p>
-{% if r.verdict.system_alternatives %}<p><strong>Instead of Kafka:</strong></p>
-<ul>{% for a in r.verdict.system_alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endif %}
-{% if r.verdict.part_alternatives %}<p><strong>For parts of the system:</strong></p>
-<ul>{% for a in r.verdict.part_alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endif %}
+{% for heading, alternatives in r.verdict.alternative_groups() %}<p><strong>{{ heading }}:</strong></p>
+<ul>{% for a in alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endfor %}
 </section>
 
 <table class="facts">

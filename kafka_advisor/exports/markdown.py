@@ -64,10 +64,8 @@ def render_markdown(ctx: ExportContext) -> str:
     ]
 
     out += ["## Verdict", "", f"**{verdict_words(r.verdict.level)}.** {one_line(r.verdict.summary)}", ""]
-    for heading, alternatives in (("Instead of Kafka", r.verdict.system_alternatives),
-                                  ("For parts of the system", r.verdict.part_alternatives)):
-        if alternatives:
-            out += [f"{heading}:", ""] + [f"- {one_line(a)}" for a in alternatives] + [""]
+    for heading, alternatives in r.verdict.alternative_groups():
+        out += [f"{heading}:", ""] + [f"- {one_line(a)}" for a in alternatives] + [""]
     if r.verdict.reasons:
         out += ["Why:", ""] + [reason_line(ctx, x) for x in r.verdict.reasons] + [""]
 

@@ -153,10 +153,8 @@ following the chapter “Kafka Interaction Patterns”; § numbers refer to its 
 <section class="verdict {{ r.verdict.level }}">
 <div class="level">{{ verdict_words }}</div>
 <p>{{ kb(r.verdict.summary) }}</p>
-{% if r.verdict.system_alternatives %}<p><b>Instead of Kafka:</b></p>
-<ul>{% for a in r.verdict.system_alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endif %}
-{% if r.verdict.part_alternatives %}<p><b>For parts of the system:</b></p>
-<ul>{% for a in r.verdict.part_alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endif %}
+{% for heading, alternatives in r.verdict.alternative_groups() %}<p><b>{{ heading }}:</b></p>
+<ul>{% for a in alternatives %}<li>{{ kb(a) }}</li>{% endfor %}</ul>{% endfor %}
 </section>
 
 <table class="glance">

@@ -45,10 +45,8 @@ def verdict_banner(verdict: Verdict) -> None:
     if verdict.alternatives:  # listed below; the engine's summary repeats them inline
         summary = summary.split(" Consider instead:")[0]
     body = f"### {look.label}\n{kb_md(summary)}"
-    for heading, alternatives in (("Instead of Kafka", verdict.system_alternatives),
-                                  ("For parts of the system", verdict.part_alternatives)):
-        if alternatives:
-            body += f"\n\n**{heading}:**\n" + "\n".join(f"- {kb_md(a)}" for a in alternatives)
+    for heading, alternatives in verdict.alternative_groups():
+        body += f"\n\n**{heading}:**\n" + "\n".join(f"- {kb_md(a)}" for a in alternatives)
     box(body, icon=look.icon)
 
 
