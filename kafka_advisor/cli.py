@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ from .examples import run_examples
 from .lint import lint
 from .loader import DEFAULT_ROOT, KnowledgeBase, KnowledgeBaseError, load_answers_file, load_kb
 from .model import SEVERITY_RANK
-from .yamlsource import AdvisorError
+from .yamlsource import AdvisorError, os_problem
 
 PROG = "kafka-advisor"
 
@@ -66,12 +67,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: knowledge base has {len(exc.errors)} error(s)", file=sys.stderr)
         return 2
     try:
-        return _COMMANDS[args.command](args, kb)
+        code = _COMMANDS[args.command](args, kb)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not in the interpreter's exit
     except AdvisorError as exc:
         print(exc.one_line(), file=sys.stderr)
         return 2
     except BrokenPipeError:  # `| head` closed the pipe: not an error worth a traceback
+        _drop_stdout()
         return 0
+    except OSError as exc:  # `> /dev/full`: the report could not be written
+        _drop_stdout()
+        print(AdvisorError("<stdout>", None, None, "", f"cannot write the output ({os_problem(exc)}), "
+                           "expected a writable standard output").one_line(), file=sys.stderr)
+        return 2
+    return code
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so Python's own flush at exit cannot fail a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _evaluate(args: argparse.Namespace, kb: KnowledgeBase) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from .engine import evaluate
 from .exports import EXPORTERS, ExportContext, export
 from .loader import KnowledgeBase, load_answers_file
-from .yamlsource import AdvisorError
+from .yamlsource import AdvisorError, file_kind, os_problem
 
 PROG = "kafka-advisor export"
 
@@ -73,14 +74,12 @@ def _write(data: bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    path = Path(output)
-    if path.is_dir():
-        raise AdvisorError(str(path), None, None, "", "is a directory, expected a file path for -o")
+    path = _target(Path(output))
     # Write next to the target and rename: a failed export never leaves half a file behind.
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
-        raise AdvisorError(str(path), None, None, "", f"cannot write ({exc.strerror}), expected a writable path") from None
+        raise AdvisorError(str(output), None, None, "", f"cannot write ({os_problem(exc)}), expected a writable path") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -88,7 +87,27 @@ def _write(data: bytes, output: Path | None) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise AdvisorError(str(path), None, None, "", f"cannot write ({exc.strerror}), expected a writable path") from None
+        raise AdvisorError(str(output), None, None, "", f"cannot write ({os_problem(exc)}), expected a writable path") from None
+
+
+def _target(path: Path) -> Path:
+    """The regular file to replace: through a symlink to its target; never a FIFO, device or folder."""
+    try:
+        info = os.stat(path) if os.path.lexists(path) else None  # follows a symlink to what it names
+        real = Path(os.path.realpath(path))
+    except FileNotFoundError:  # a dangling symlink: write its target
+        info, real = None, Path(os.path.realpath(path))
+    except (OSError, ValueError) as exc:
+        problem = os_problem(exc) if isinstance(exc, OSError) else "invalid file name"
+        raise AdvisorError(str(path), None, None, "", f"{problem}, expected a writable file path for -o") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise AdvisorError(str(path), None, None, "", "is a directory, expected a file path for -o")
+    kind = file_kind(info.st_mode) if info is not None else None
+    if kind is not None:
+        # Replacing it would destroy the pipe or device; writing into it could block: say so instead.
+        raise AdvisorError(str(path), None, None, "", f"{kind}, expected a regular file path for -o "
+                           "(use -o - for standard output)")
+    return real
 
 
 def main(argv: list[str] | None = None) -> int:

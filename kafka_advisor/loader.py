@@ -7,6 +7,8 @@ are checked here too, so the engine can trust what it is given.
 
 from __future__ import annotations
 
+import errno
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from .model import (
     RuleFile,
     Section,
 )
-from .yamlsource import AdvisorError, Loc, Located, dotted, parse_bytes, read_file
+from .yamlsource import AdvisorError, Loc, Located, dotted, os_problem, parse_bytes, read_file, show
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent
 RESERVED_OPTION_VALUES = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}
@@ -108,18 +110,18 @@ def _explain(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
     if kind == "extra_forbidden":
         allowed = _expected_fields(model, loc[:-1])
         hint = f", expected one of: {', '.join(allowed)}" if allowed else ""
-        return f"unknown field {loc[-1]!r}{hint}"
+        return f"unknown field {show(loc[-1])}{hint}"
     if kind == "missing":
         return "missing required field, expected a value here"
     if kind in ("model_type", "dict_type"):
-        return f"got {type(err.get('input')).__name__} {err.get('input')!r}, expected a mapping (key: value)"
+        return f"got {type(err.get('input')).__name__} {show(err.get('input'))}, expected a mapping (key: value)"
     if kind == "string_pattern_mismatch":
-        return f"{err.get('input')!r} is not a valid id, expected lowercase letters, digits and '-' or '_' " \
+        return f"{show(err.get('input'))} is not a valid id, expected lowercase letters, digits and '-' or '_' " \
                f"({err['ctx']['pattern']})"
     msg: str = err["msg"]
     msg = msg.removeprefix("Value error, ")
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return f"got {type(err.get('input')).__name__} {err.get('input')!r}, expected: {msg[0].lower() + msg[1:]}"
+        return f"got {type(err.get('input')).__name__} {show(err.get('input'))}, expected: {msg[0].lower() + msg[1:]}"
     return msg[0].lower() + msg[1:] if msg else kind
 
 
@@ -163,7 +165,7 @@ def check_answer(q: Question, value: Any) -> tuple[AnswerValue | None, str | Non
         opts = q.option_values()
         if isinstance(value, str) and value in opts:
             return value, None
-        return None, f"{value!r} is not an option, expected one of: {', '.join(opts)}"
+        return None, f"{show(value)} is not an option, expected one of: {', '.join(opts)}"
     if q.type == "multi":
         opts = q.option_values()
         if isinstance(value, str):
@@ -172,17 +174,17 @@ def check_answer(q: Question, value: Any) -> tuple[AnswerValue | None, str | Non
             return None, f"got {type(value).__name__}, expected a list of: {', '.join(opts)}"
         bad = [v for v in value if not isinstance(v, str) or v not in opts]
         if bad:
-            return None, f"{bad[0]!r} is not an option, expected any of: {', '.join(opts)}"
+            return None, f"{show(bad[0])} is not an option, expected any of: {', '.join(opts)}"
         return sorted(set(value), key=opts.index), None
     if q.type == "bool":
         if isinstance(value, bool):
             return value, None
-        return None, f"got {value!r}, expected true or false"
+        return None, f"got {show(value)}, expected true or false"
     if q.type == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return None, f"got {value!r}, expected a number"
+            return None, f"got {show(value)}, expected a number"
         if value != value or value in (float("inf"), float("-inf")):
-            return None, f"got {value!r}, expected a finite number"
+            return None, f"got {show(value)}, expected a finite number"
         if q.min is not None and value < q.min:
             return None, f"{value} is below the minimum, expected a number from {_num(q.min)} to {_num(q.max)}"
         if q.max is not None and value > q.max:
@@ -193,7 +195,7 @@ def check_answer(q: Question, value: Any) -> tuple[AnswerValue | None, str | Non
         return None, f"got {type(value).__name__}, expected text"
     text = str(value)
     if len(text) > q.max_length:
-        return None, f"text is {len(text)} characters, expected at most {q.max_length}"
+        return None, f"text is {len(text):,} characters, expected at most {q.max_length}"
     return text, None
 
 
@@ -220,10 +222,13 @@ def validate_answers(kb: KnowledgeBase, answers: Any, *, source: Located | None 
     for qid, value in answers.items():
         q = kb.questions.get(qid) if isinstance(qid, str) else None
         if q is None:
-            raise fail((*base, qid), f"unknown question id {qid!r}, expected one of the questionnaire ids "
+            raise fail((*base, qid), f"unknown question id {show(qid)}, expected one of the questionnaire ids "
                                      f"(`python -m kafka_advisor questions`)")
         if value is None:
             continue  # an empty answer is simply unanswered
+        if q.type == "text" and source is not None:
+            # `010`, `0x1F` or `1e3` typed as a name stay the text the user wrote, not a number.
+            value = source.plain.get((*base, qid), value)
         norm, problem = check_answer(q, value)
         if problem:
             raise fail((*base, qid), problem)
@@ -238,6 +243,8 @@ def load_answers_file(kb: KnowledgeBase, path: Path | str) -> tuple[str | None, 
 
 def parse_answers(kb: KnowledgeBase, located: Located) -> tuple[str | None, dict[str, AnswerValue]]:
     """Answers YAML (`title:` and `answers:`) -> validated answers."""
+    if isinstance(located.data, dict) and ("title",) in located.plain:
+        located.data["title"] = located.plain[("title",)]  # `title: 2024` is a title, not a number
     parsed, errors = _parse_model(located, AnswersFile)
     if errors:
         raise errors[0]
@@ -260,10 +267,15 @@ def load_kb(root: Path | str = DEFAULT_ROOT) -> KnowledgeBase:
 
     def files(sub: str) -> list[Path]:
         folder = root / sub
-        if not folder.is_dir():
-            errors.append(AdvisorError(str(folder), None, None, "", "folder missing, expected YAML files here"))
+        try:
+            names = os.listdir(folder)
+        except OSError as exc:
+            missing = exc.errno in (errno.ENOENT, errno.ENOTDIR)
+            problem = "folder missing" if missing else f"cannot list folder ({os_problem(exc)})"
+            errors.append(AdvisorError(str(folder), None, None, "", f"{problem}, expected YAML files here"))
             return []
-        return sorted(folder.glob("*.yaml"))
+        # .yml is as common as .yaml: a file saved either way is read, never skipped in silence.
+        return sorted(folder / n for n in names if n.endswith((".yaml", ".yml")) and not n.startswith("."))
 
     def parse(path: Path, model: type[BaseModel]) -> Any:
         rel = _rel(path, root)

@@ -355,7 +355,7 @@ class RuleFile(Strict):
 
 
 class AnswersFile(Strict):
-    title: str | None = None
+    title: str | None = Field(default=None, max_length=200)
     answers: dict[str, Any] = {}
 
 

@@ -1,11 +1,19 @@
-"""Safe YAML parsing that remembers where every value came from.
+"""The one safe YAML reader: positions for every value, and budgets a hostile file cannot exceed.
 
-PyYAML's `safe_load` throws line numbers away; we compose the node tree with the safe
-loader ourselves so an error in `rules[3].when.all[0].gte` can point at its exact line.
+PyYAML's `safe_load` throws line numbers away and trusts its input: aliases expand without limit
+("billion laughs"), nesting recurses until Python's stack runs out, and YAML 1.1 turns the text
+`0x1F` into 31. So we read the parser's *event stream* ourselves, with an explicit stack (no
+recursion), a depth cap, a budget on values that counts every alias expansion, a closed set of
+tags, and a small YAML 1.2-style resolver (decimal numbers only; no sexagesimal, octal, hex,
+timestamps or merge keys). Every failure is one `AdvisorError` line.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,8 +21,18 @@ from typing import Any
 import yaml
 
 MAX_BYTES = 2_000_000  # larger than any sane knowledge or answers file
+MAX_DEPTH = 48  # the knowledge base nests 14 deep at most; conditions compile well within this
+MAX_VALUES = 50_000  # values after alias expansion; the largest shipped file has about 1,400
+MAX_DIGITS = 50  # int() of 4,300+ digits raises; no answer or setting needs more than this
+MAX_LINE = 300  # characters in one error line
+PURE_RETRY_BYTES = 256_000  # re-read a failing file with the pure loader (its wording) up to this size
 
 Loc = tuple[str | int, ...]
+
+# Characters YAML forbids (C0 controls but tab/LF/CR, DEL, C1 but NEL, surrogates, U+FFFE/FFFF).
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What must never reach a terminal or a one-line message: controls plus bidi and zero-width marks.
+_UNSAFE_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 class AdvisorError(Exception):
@@ -29,7 +47,25 @@ class AdvisorError(Exception):
         if self.line is not None:
             where += f":{self.line}:{self.col or 1}"
         field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        return shorten(safe_line(f"{where}:{field} {self.message}"), MAX_LINE)
+
+
+def safe_line(text: str) -> str:
+    """Control, bidi and zero-width characters as visible escapes: the line stays one honest line."""
+    return _UNSAFE_IN_LINE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut the middle of a long text: the start names the place, the end says what is expected."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 3
+    return f"{text[: limit - tail - 3]} … {text[-tail:]}"
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A value quoted for a message (repr), cut to `limit` characters."""
+    return shorten(repr(value), limit)
 
 
 def dotted(loc: Loc) -> str:
@@ -39,17 +75,22 @@ def dotted(loc: Loc) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
-    return out
+            out += ("." if out else "") + shorten(str(part), 60)
+    return shorten(out, 100)
 
 
 @dataclass
 class Located:
-    """Parsed YAML data plus the line/column of every mapping key and value."""
+    """Parsed YAML data plus the line/column of every mapping key and value.
+
+    `plain` keeps the source text of every unquoted scalar that did not resolve to a string, so a
+    text answer written `010` or `0x1F` stays exactly what the user typed.
+    """
 
     path: str
     data: Any
     marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    plain: dict[Loc, str] = field(default_factory=dict)
 
     def where(self, loc: Loc) -> tuple[int | None, int | None]:
         """Line and column of the deepest known prefix of `loc` (1-based)."""
@@ -64,93 +105,365 @@ class Located:
         return AdvisorError(self.path, line, col, dotted(loc), message)
 
 
-# libyaml scans about 15 times faster than PyYAML's pure-Python scanner (the knowledge base loads
-# in a tenth of the time). Messages are worded by the pure loader: a file that fails is read again
-# with it, so every error reads exactly as before.
+# --------------------------------------------------------------------------- scalars
+
+_NULL = re.compile(r"~|null|Null|NULL|")
+_TRUE = re.compile(r"yes|Yes|YES|true|True|TRUE|on|On|ON")
+_FALSE = re.compile(r"no|No|NO|false|False|FALSE|off|Off|OFF")
+_INT = re.compile(r"[-+]?[0-9][0-9_]*")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)")
+_STD = "tag:yaml.org,2002:"
+_TAGS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")} | {"!"}
+
+
+class _ValueError(Exception):
+    """A scalar that cannot be read; becomes an AdvisorError at the scalar's position."""
+
+
+def _resolve(value: str) -> Any:
+    """A plain scalar: null, bool (YAML 1.1 words, as option values avoid them), decimal number, text."""
+    if _NULL.fullmatch(value):
+        return None
+    if _TRUE.fullmatch(value):
+        return True
+    if _FALSE.fullmatch(value):
+        return False
+    if _INT.fullmatch(value):
+        return _int(value)
+    if _FLOAT.fullmatch(value) and any(c.isdigit() for c in value):
+        return _float(value)
+    if _INF.fullmatch(value):
+        return float("-inf") if value.startswith("-") else float("inf")
+    if _NAN.fullmatch(value):
+        return float("nan")
+    return value
+
+
+def _int(value: str) -> int:
+    digits = value.replace("_", "").lstrip("+-")
+    if len(digits) > MAX_DIGITS:
+        raise _ValueError(f"number has {len(digits):,} digits, expected at most {MAX_DIGITS}")
+    return int(value.replace("_", ""))
+
+
+def _float(value: str) -> float:
+    if len(value) > MAX_DIGITS * 2:
+        raise _ValueError(f"number is {len(value):,} characters long, expected at most {MAX_DIGITS * 2}")
+    return float(value.replace("_", ""))
+
+
+def _tagged(tag: str, value: str) -> Any:
+    """A scalar with an explicit standard tag (`!!str 010`)."""
+    kind = tag.removeprefix(_STD)
+    if tag == "!" or kind == "str":
+        return value
+    resolved = _resolve(value)
+    wanted = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(kind)
+    if wanted is None or isinstance(resolved, bool) != (kind == "bool") or not isinstance(resolved, wanted):
+        raise _ValueError(f"{show(value)} is not a valid !!{kind}, expected a {kind} value")
+    return float(resolved) if kind == "float" else resolved
+
+
+# --------------------------------------------------------------------------- the event builder
+
+
+class _Frame:
+    """One open mapping or sequence on the builder's stack."""
+
+    __slots__ = ("anchor", "key", "key_mark", "loc", "start_count", "value")
+
+    def __init__(self, value: dict[Any, Any] | list[Any], loc: Loc, anchor: str | None, start_count: int) -> None:
+        self.value, self.loc, self.anchor, self.start_count = value, loc, anchor, start_count
+        self.key: Any = _NO_KEY
+        self.key_mark: tuple[int, int] = (0, 0)
+
+
+_NO_KEY = object()
+_TOO_DEEP = f"nesting is deeper than {MAX_DEPTH} levels, expected a flatter document"
+
+
+def _mark(event: yaml.Event) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+class _Builder:
+    """Turns parser events into Python data, recording marks, under the depth and value budgets."""
+
+    def __init__(self, path: str) -> None:
+        self.out = Located(path, None)
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, its size in values)
+        self.open_anchors: set[str] = set()
+        self.count = 0
+        self.aliased = False
+
+    def fail(self, event: yaml.Event, loc: Loc, message: str) -> AdvisorError:
+        line, col = _mark(event)
+        return AdvisorError(self.out.path, line, col, dotted(loc), message)
+
+    def _spend(self, event: yaml.Event, loc: Loc, n: int) -> None:
+        self.count += n
+        if self.count > MAX_VALUES:
+            how = ("expands to more than {:,} values (each use of an alias counts its values again)" if self.aliased
+                   else "has more than {:,} values")
+            raise self.fail(event, loc, f"the document {how.format(MAX_VALUES)}, expected a smaller document")
+
+    def _slot(self, event: yaml.Event, is_scalar: bool) -> Loc | None:
+        """Where the next node goes; None when it is a mapping key (handled by the caller)."""
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            return (*top.loc, len(top.value))
+        if top.key is _NO_KEY:
+            if not is_scalar:
+                raise self.fail(event, top.loc, "a mapping key must be a plain value, expected a name")
+            return None
+        return (*top.loc, top.key)
+
+    def _place(self, loc: Loc, value: Any, mark: tuple[int, int]) -> None:
+        if not self.stack:
+            self.out.data = value
+            self.out.marks[()] = mark
+            return
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            top.value.append(value)
+            self.out.marks[loc] = mark
+        else:
+            top.value[top.key] = value
+            # Keep the key's own mark: errors about a value read best on the key's line.
+            self.out.marks[loc] = top.key_mark
+            top.key = _NO_KEY
+
+    def _key(self, event: yaml.ScalarEvent, key: Any) -> None:
+        top = self.stack[-1]
+        if isinstance(key, float) and key != key:
+            raise self.fail(event, top.loc, "a mapping key cannot be .nan, expected a name")
+        key_loc = (*top.loc, key)
+        assert isinstance(top.value, dict)
+        if key in top.value:
+            raise self.fail(event, key_loc, "duplicate key, expected each key once")
+        top.key, top.key_mark = key, _mark(event)
+        self.out.marks[key_loc] = top.key_mark
+
+    def scalar(self, event: yaml.ScalarEvent) -> None:
+        slot = self._slot(event, True)
+        loc = slot if slot is not None else self.stack[-1].loc
+        self._check_tag(event, loc)
+        plain = event.tag is None and event.implicit[0]  # unquoted and untagged: the resolver decides
+        try:
+            if plain:
+                value = _resolve(event.value)
+            elif event.tag is None:
+                value = event.value  # quoted: always text
+            else:
+                value = _tagged(event.tag, event.value)
+        except _ValueError as exc:
+            raise self.fail(event, loc, str(exc)) from None
+        self._spend(event, loc, 1)
+        if slot is None:
+            if plain and event.value == "<<":
+                raise self.fail(event, loc, "YAML merge keys (<<) are not supported, expected plain keys")
+            self._key(event, value)
+            return
+        if plain and not isinstance(value, str):
+            self.out.plain[slot] = event.value
+        self._remember(event.anchor, value, 1)
+        self._place(slot, value, _mark(event))
+
+    def alias(self, event: yaml.AliasEvent) -> None:
+        slot = self._slot(event, False)
+        assert slot is not None
+        name = event.anchor
+        if name in self.open_anchors:
+            raise self.fail(event, slot, f"alias *{shorten(name, 40)} refers to the value that contains it, "
+                                         "expected an alias of a finished value")
+        if name not in self.anchors:
+            raise self.fail(event, slot, f"unknown alias *{shorten(name, 40)}, expected an anchor (&name) defined earlier")
+        value, size = self.anchors[name]
+        self.aliased = True
+        self._spend(event, slot, size)
+        self._place(slot, value, _mark(event))
+
+    def start(self, event: yaml.CollectionStartEvent, value: dict[Any, Any] | list[Any]) -> None:
+        slot = self._slot(event, False)
+        assert slot is not None
+        self._check_tag(event, slot)
+        expected = f"{_STD}{'map' if isinstance(value, dict) else 'seq'}"
+        if event.tag not in (None, "!", expected):
+            raise self.fail(event, slot, f"tag {shorten(event.tag, 40)} does not fit this value, expected no tag")
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.fail(event, slot, _TOO_DEEP)
+        self._spend(event, slot, 1)
+        self._place(slot, value, _mark(event))
+        if event.anchor is not None:
+            self.open_anchors.add(event.anchor)
+        self.stack.append(_Frame(value, slot, event.anchor, self.count - 1))
+
+    def end(self) -> None:
+        frame = self.stack.pop()
+        if frame.anchor is not None:
+            self.open_anchors.discard(frame.anchor)
+            self._remember(frame.anchor, frame.value, self.count - frame.start_count)
+
+    def _remember(self, anchor: str | None, value: Any, size: int) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = (value, size)
+
+    def _check_tag(self, event: yaml.NodeEvent, loc: Loc) -> None:
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _TAGS:
+            raise self.fail(event, loc, f"tag {shorten(tag, 40)} is not supported, expected plain YAML values "
+                                        "(quote the text if it starts with '!')")
+
+
+def _build(loader: Any, path: str) -> Located:
+    builder = _Builder(path)
+    documents = 0
+    while True:
+        event = loader.get_event()
+        if isinstance(event, yaml.ScalarEvent):
+            builder.scalar(event)
+        elif isinstance(event, yaml.MappingStartEvent):
+            builder.start(event, {})
+        elif isinstance(event, yaml.SequenceStartEvent):
+            builder.start(event, [])
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            builder.end()
+        elif isinstance(event, yaml.AliasEvent):
+            builder.alias(event)
+        elif isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                line, col = _mark(event)
+                raise AdvisorError(path, line, col, "", "a second YAML document (---), expected a single document")
+        elif isinstance(event, yaml.StreamEndEvent):
+            return builder.out
+
+
+# --------------------------------------------------------------------------- text and files
+
+# libyaml scans about 15 times faster than PyYAML's pure-Python parser. Syntax errors are worded
+# by the pure parser (its messages name the problem better), re-read only for files small enough.
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
+class _SyntaxError(Exception):
+    def __init__(self, error: AdvisorError) -> None:
+        self.error = error
+
+
 def parse_text(text: str, path: str) -> Located:
+    """YAML text -> Located, or an AdvisorError; never another exception, within the budgets."""
+    _check_printable(text, path)
     if _FAST_LOADER is not None:
         try:
             return _parse_text(text, path, _FAST_LOADER)
-        except AdvisorError:
-            pass
-    return _parse_text(text, path, yaml.SafeLoader)
+        except _SyntaxError as exc:
+            if len(text) > PURE_RETRY_BYTES:
+                raise exc.error from None
+    try:
+        return _parse_text(text, path, yaml.SafeLoader)
+    except _SyntaxError as exc:
+        raise exc.error from None
 
 
 def _parse_text(text: str, path: str, loader_class: type) -> Located:
-    loader = loader_class(text)
+    loader = None
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or exc.context or "invalid YAML"
-            line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-            raise AdvisorError(path, line, col, "", f"YAML syntax error: {problem}, expected valid YAML") from None
-        except yaml.YAMLError as exc:
-            raise AdvisorError(path, None, None, "", f"YAML error: {exc}") from None
-        located = Located(path, None)
-        if node is None:
-            return located
-        located.data = _build(loader, node, (), located)
-        return located
-    finally:
-        loader.dispose()
-
-
-def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, out: Located) -> Any:
-    out.marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise out.error(loc, "a mapping key must be a plain value, expected a name")
-            key = loader.construct_object(key_node)
-            if key == "<<":
-                raise out.error(loc, "YAML merge keys (<<) are not supported, expected plain keys")
-            key_loc = (*loc, key)
-            if key in result:
-                line = key_node.start_mark.line + 1
-                raise AdvisorError(out.path, line, key_node.start_mark.column + 1, dotted(key_loc),
-                                   "duplicate key, expected each key once")
-            out.marks[key_loc] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = _build(loader, value_node, key_loc, out)
-            # Keep the key's own mark: errors about a value read best on the key's line.
-            out.marks[key_loc] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, child, (*loc, i), out) for i, child in enumerate(node.value)]
-    try:
-        return loader.construct_object(node, deep=True)
+        loader = loader_class(text)
+        return _build(loader, path)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        if "maximum nesting depth" in problem:  # libyaml's own cap (1,000) is above ours: same message
+            raise AdvisorError(path, line, col, "", _TOO_DEEP) from None
+        raise _SyntaxError(AdvisorError(path, line, col, "", f"YAML syntax error: {problem}, expected valid YAML")) from None
     except yaml.YAMLError as exc:
-        raise out.error(loc, f"cannot read value: {exc}") from None
+        raise _SyntaxError(AdvisorError(path, None, None, "", f"YAML error: {exc}, expected valid YAML")) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
-def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Located:
-    """Read and parse a YAML file; every failure is an AdvisorError with one clear line."""
-    p = Path(path)
-    name = str(path)
-    if not p.exists():
-        raise AdvisorError(name, None, None, "", "file not found, expected an existing YAML file")
-    if p.is_dir():
-        raise AdvisorError(name, None, None, "", "is a directory, expected a YAML file")
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise AdvisorError(name, None, None, "", f"cannot read file ({exc.strerror}), expected a readable file") from None
-    return parse_bytes(raw, name, max_bytes=max_bytes)
+def _check_printable(text: str, path: str) -> None:
+    bad = _NOT_PRINTABLE.search(text)
+    if bad is None:
+        return
+    line = text.count("\n", 0, bad.start()) + 1
+    col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+    if bad.group() == "\x00" and text.count("\x00") * 3 >= len(text):
+        message = "looks like UTF-16 or UTF-32 text (NUL bytes), expected UTF-8"
+    else:
+        message = f"control character U+{ord(bad.group()):04X} is not allowed in YAML, expected printable text"
+    raise AdvisorError(path, line, col, "", message)
 
 
 def parse_bytes(raw: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> Located:
+    """Bytes of a YAML file (an upload, say) -> Located; every failure is an AdvisorError."""
     if len(raw) > max_bytes:
         raise AdvisorError(name, None, None, "", f"file is {len(raw):,} bytes, expected at most {max_bytes:,}")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise AdvisorError(name, None, None, "", "is UTF-16 text, expected UTF-8")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AdvisorError(name, None, None, "", f"not UTF-8 text (byte {exc.start}), expected a UTF-8 YAML file") from None
     located = parse_text(text, name)
     if located.data is None:
         raise AdvisorError(name, None, None, "", "file is empty, expected a YAML mapping")
     return located
+
+
+_KINDS = ((stat.S_ISFIFO, "is a FIFO (named pipe)"), (stat.S_ISCHR, "is a character device"),
+          (stat.S_ISBLK, "is a block device"), (stat.S_ISSOCK, "is a socket"))
+
+
+def file_kind(mode: int) -> str | None:
+    """What a non-regular file is, in words; None for a regular file or a directory."""
+    return next((words for test, words in _KINDS if test(mode)), None)
+
+
+def os_problem(exc: OSError) -> str:
+    """An OSError as the words a user can act on."""
+    words = {errno.ENOENT: "file not found", errno.EACCES: "permission denied",
+             errno.EPERM: "permission denied", errno.ENAMETOOLONG: "file name too long",
+             errno.ENOTDIR: "a part of the path is not a folder", errno.ELOOP: "too many symbolic links",
+             errno.ENOSPC: "no space left on the device", errno.EFBIG: "file too large"}
+    return words.get(exc.errno or 0) or (exc.strerror or type(exc).__name__).lower()
+
+
+def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Located:
+    """Read and parse a YAML file; every failure is an AdvisorError with one clear line.
+
+    The size is checked before reading, and only regular files are read: a FIFO, a device such as
+    /dev/zero or a socket could block forever or never end.
+    """
+    name = str(path)
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError) as exc:  # ValueError: an embedded NUL in the path
+        problem = os_problem(exc) if isinstance(exc, OSError) else "invalid file name"
+        expected = "an existing YAML file" if getattr(exc, "errno", None) == errno.ENOENT else "a readable YAML file"
+        raise AdvisorError(name, None, None, "", f"{problem}, expected {expected}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise AdvisorError(name, None, None, "", "is a directory, expected a YAML file")
+    kind = file_kind(info.st_mode)
+    if kind is not None:
+        raise AdvisorError(name, None, None, "", f"{kind}, expected a regular YAML file")
+    if info.st_size > max_bytes:
+        raise AdvisorError(name, None, None, "", f"file is {info.st_size:,} bytes, expected at most {max_bytes:,}")
+    try:
+        # O_NONBLOCK: if the file was swapped for a FIFO since the stat, opening must not hang.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise AdvisorError(name, None, None, "", "is not a regular file, expected a regular YAML file")
+            raw = fh.read(max_bytes + 1)  # a file that grew since the stat is still cut at the limit
+    except OSError as exc:
+        raise AdvisorError(name, None, None, "", f"{os_problem(exc)}, expected a readable YAML file") from None
+    return parse_bytes(raw, name, max_bytes=max_bytes)

@@ -115,7 +115,7 @@ BAD_INPUTS = {
 
 def _binary(d: Path) -> Path:
     p = d / "bin.yaml"
-    p.write_bytes(b"\xff\xfe\x00answers")
+    p.write_bytes(b"\x80\x81\x00answers")
     return p
 
 
