@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 STREAMLIT_FLAGS := --server.headless true --server.address 127.0.0.1 --server.port $(PORT) \
-	--browser.gatherUsageStats false --server.fileWatcherType none --client.toolbarMode viewer
+	--browser.gatherUsageStats false --server.fileWatcherType none --client.toolbarMode viewer --client.showErrorDetails type
 
 .PHONY: run test lint bench fuzz clean schema
 
@@ -45,9 +45,10 @@ bench: $(VENV)/.dev-deps
 	$(BIN)/python bench/bench_exports.py
 	$(BIN)/python bench/bench_ui.py
 
-# Long property-based run of the engine (not part of `make test`).
+# Long property-based runs (not part of `make test`): the engine, and the YAML reader and loader
+# fuzzed with 10,000 examples per property.
 fuzz: $(VENV)/.dev-deps
-	HYPOTHESIS_PROFILE=long $(BIN)/pytest -q tests/test_properties.py
+	HYPOTHESIS_PROFILE=long $(BIN)/pytest -q -p no:cacheprovider tests/test_properties.py tests/test_fuzz_yaml.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts

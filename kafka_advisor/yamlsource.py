@@ -22,7 +22,7 @@ import yaml
 
 MAX_BYTES = 2_000_000  # larger than any sane knowledge or answers file
 MAX_DEPTH = 48  # the knowledge base nests 14 deep at most; conditions compile well within this
-MAX_VALUES = 50_000  # values after alias expansion; the largest shipped file has about 1,400
+MAX_VALUES = 20_000  # values after alias expansion; the largest shipped file has about 1,400
 MAX_DIGITS = 50  # int() of 4,300+ digits raises; no answer or setting needs more than this
 MAX_LINE = 300  # characters in one error line
 PURE_RETRY_BYTES = 256_000  # re-read a failing file with the pure loader (its wording) up to this size
@@ -107,9 +107,10 @@ class Located:
 
 # --------------------------------------------------------------------------- scalars
 
-_NULL = re.compile(r"~|null|Null|NULL|")
-_TRUE = re.compile(r"yes|Yes|YES|true|True|TRUE|on|On|ON")
-_FALSE = re.compile(r"no|No|NO|false|False|FALSE|off|Off|OFF")
+_WORDS: dict[str, Any] = {w: None for w in ("", "~", "null", "Null", "NULL")}
+_WORDS.update({w: True for w in ("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON")})
+_WORDS.update({w: False for w in ("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")})
+_NUMBER_START = frozenset("+-.0123456789")
 _INT = re.compile(r"[-+]?[0-9][0-9_]*")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?")
 _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
@@ -124,12 +125,10 @@ class _ValueError(Exception):
 
 def _resolve(value: str) -> Any:
     """A plain scalar: null, bool (YAML 1.1 words, as option values avoid them), decimal number, text."""
-    if _NULL.fullmatch(value):
-        return None
-    if _TRUE.fullmatch(value):
-        return True
-    if _FALSE.fullmatch(value):
-        return False
+    if value in _WORDS:
+        return _WORDS[value]
+    if value[0] not in _NUMBER_START:  # the common case, names and option values: text at once
+        return value
     if _INT.fullmatch(value):
         return _int(value)
     if _FLOAT.fullmatch(value) and any(c.isdigit() for c in value):
@@ -162,7 +161,8 @@ def _tagged(tag: str, value: str) -> Any:
     resolved = _resolve(value)
     wanted = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(kind)
     if wanted is None or isinstance(resolved, bool) != (kind == "bool") or not isinstance(resolved, wanted):
-        raise _ValueError(f"{show(value)} is not a valid !!{kind}, expected a {kind} value")
+        article = "an" if kind == "int" else "a"
+        raise _ValueError(f"{show(value)} is not a valid !!{kind}, expected {article} {kind} value")
     return float(resolved) if kind == "float" else resolved
 
 
@@ -294,7 +294,7 @@ class _Builder:
         self._check_tag(event, slot)
         expected = f"{_STD}{'map' if isinstance(value, dict) else 'seq'}"
         if event.tag not in (None, "!", expected):
-            raise self.fail(event, slot, f"tag {shorten(event.tag, 40)} does not fit this value, expected no tag")
+            raise self.fail(event, slot, f"tag {_tag_name(event.tag)} does not fit this value, expected no tag")
         if len(self.stack) >= MAX_DEPTH:
             raise self.fail(event, slot, _TOO_DEEP)
         self._spend(event, slot, 1)
@@ -316,8 +316,13 @@ class _Builder:
     def _check_tag(self, event: yaml.NodeEvent, loc: Loc) -> None:
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in _TAGS:
-            raise self.fail(event, loc, f"tag {shorten(tag, 40)} is not supported, expected plain YAML values "
+            raise self.fail(event, loc, f"tag {_tag_name(tag)} is not supported, expected plain YAML values "
                                         "(quote the text if it starts with '!')")
+
+
+def _tag_name(tag: str) -> str:
+    """A tag as it is usually written: `!!binary`, not `tag:yaml.org,2002:binary`."""
+    return shorten("!!" + tag.removeprefix(_STD) if tag.startswith(_STD) else tag, 60)
 
 
 def _build(loader: Any, path: str) -> Located:

@@ -66,7 +66,7 @@ def test_depth_at_the_cap_reads_one_more_is_refused() -> None:
     ("a: *nope", "unknown alias *nope"),
     ("a: {x: 1}\nb:\n  <<: {y: 2}", "merge keys (<<) are not supported"),
     ("a: !foo 1", "tag !foo is not supported"),
-    ("a: !!binary aGk=", "tag tag:yaml.org,2002:binary is not supported"),
+    ("a: !!binary aGk=", "tag !!binary is not supported"),
     ("a: !!python/object:os.system {}", "is not supported"),
     ("a: !!int x", "is not a valid !!int"),
     ("a: 1\n---\nb: 2", "a second YAML document"),
