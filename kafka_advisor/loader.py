@@ -114,15 +114,46 @@ def _explain(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
     if kind == "missing":
         return "missing required field, expected a value here"
     if kind in ("model_type", "dict_type"):
-        return f"got {type(err.get('input')).__name__} {show(err.get('input'))}, expected a mapping (key: value)"
+        return f"got {describe(err.get('input'))}, expected a mapping (key: value)"
     if kind == "string_pattern_mismatch":
         return f"{show(err.get('input'))} is not a valid id, expected lowercase letters, digits and '-' or '_' " \
                f"({err['ctx']['pattern']})"
     msg: str = err["msg"]
     msg = msg.removeprefix("Value error, ")
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return f"got {type(err.get('input')).__name__} {show(err.get('input'))}, expected: {msg[0].lower() + msg[1:]}"
+        wanted = _WANTED.get(kind.split("_")[0]) or msg[0].lower() + msg[1:]
+        return f"got {describe(err.get('input'))}, expected {wanted}"
+    if kind == "string_too_long":
+        return f"text is {len(err.get('input') or ''):,} characters, expected at most {err['ctx']['max_length']}"
     return msg[0].lower() + msg[1:] if msg else kind
+
+
+# pydantic's type names (`float_parsing`, `list_type`, ...) in the words an author uses.
+_WANTED = {"int": "a whole number", "float": "a number", "string": "text", "list": "a list", "bool": "true or false",
+           "dict": "a mapping (key: value)", "model": "a mapping (key: value)"}
+
+
+def kind_of(value: Any) -> str:
+    """What a YAML value is, in words: 'a number', 'text', 'a list', 'a mapping', 'true/false', 'no value'."""
+    if value is None:
+        return "no value"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "a value"
+
+
+def describe(value: Any) -> str:
+    """A value for a message: its kind and, when it has one, a short quote of it."""
+    if value is None:
+        return "no value"
+    if isinstance(value, bool):
+        return f"true/false ({'true' if value else 'false'})"
+    words = {int: "the number", float: "the number", str: "the text"}.get(type(value)) or kind_of(value)
+    return f"{words} {show(value)}"
 
 
 def validation_errors(exc: ValidationError, located: Located, model: type[BaseModel],
@@ -148,8 +179,8 @@ def validation_errors(exc: ValidationError, located: Located, model: type[BaseMo
 
 def _parse_model(located: Located, model: type[BaseModel]) -> tuple[Any, list[AdvisorError]]:
     if not isinstance(located.data, dict):
-        kind = type(located.data).__name__
-        return None, [located.error((), f"top level is a {kind}, expected a mapping")]
+        kind = kind_of(located.data)
+        return None, [located.error((), f"top level is {kind}, expected a mapping")]
     try:
         return model.model_validate(located.data), []
     except ValidationError as exc:
@@ -171,7 +202,7 @@ def check_answer(q: Question, value: Any) -> tuple[AnswerValue | None, str | Non
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            return None, f"got {type(value).__name__}, expected a list of: {', '.join(opts)}"
+            return None, f"got {kind_of(value)}, expected a list of: {', '.join(opts)}"
         bad = [v for v in value if not isinstance(v, str) or v not in opts]
         if bad:
             return None, f"{show(bad[0])} is not an option, expected any of: {', '.join(opts)}"
@@ -192,7 +223,7 @@ def check_answer(q: Question, value: Any) -> tuple[AnswerValue | None, str | Non
         return (int(value) if float(value).is_integer() else value), None
     # text: names such as "2048" arrive as numbers from YAML; keep them as text.
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None, f"got {type(value).__name__}, expected text"
+        return None, f"got {kind_of(value)}, expected text"
     text = str(value)
     if len(text) > q.max_length:
         return None, f"text is {len(text):,} characters, expected at most {q.max_length}"
@@ -217,7 +248,7 @@ def validate_answers(kb: KnowledgeBase, answers: Any, *, source: Located | None 
     if answers is None:
         return {}
     if not isinstance(answers, dict):
-        raise fail(base, f"got a {type(answers).__name__}, expected a mapping of question id to answer")
+        raise fail(base, f"got {describe(answers)}, expected a mapping of question id to answer")
     out: dict[str, AnswerValue] = {}
     for qid, value in answers.items():
         q = kb.questions.get(qid) if isinstance(qid, str) else None
@@ -226,9 +257,11 @@ def validate_answers(kb: KnowledgeBase, answers: Any, *, source: Located | None 
                                      f"(`python -m kafka_advisor questions`)")
         if value is None:
             continue  # an empty answer is simply unanswered
-        if q.type == "text" and source is not None:
-            # `010`, `0x1F` or `1e3` typed as a name stay the text the user wrote, not a number.
+        if q.type in ("text", "single") and source is not None:
+            # `010`, `0x1F` or `yes` stay the text the user wrote: a name, or an option value to look up.
             value = source.plain.get((*base, qid), value)
+        elif q.type == "multi" and source is not None and isinstance(value, list):
+            value = [source.plain.get((*base, qid, i), v) for i, v in enumerate(value)]
         norm, problem = check_answer(q, value)
         if problem:
             raise fail((*base, qid), problem)
@@ -243,8 +276,11 @@ def load_answers_file(kb: KnowledgeBase, path: Path | str) -> tuple[str | None, 
 
 def parse_answers(kb: KnowledgeBase, located: Located) -> tuple[str | None, dict[str, AnswerValue]]:
     """Answers YAML (`title:` and `answers:`) -> validated answers."""
-    if isinstance(located.data, dict) and ("title",) in located.plain:
-        located.data["title"] = located.plain[("title",)]  # `title: 2024` is a title, not a number
+    if isinstance(located.data, dict):
+        if ("title",) in located.plain:
+            located.data["title"] = located.plain[("title",)]  # `title: 2024` is a title, not a number
+        if "answers" in located.data and located.data["answers"] is None:
+            located.data["answers"] = {}  # `answers:` with nothing under it: a template, no answers yet
     parsed, errors = _parse_model(located, AnswersFile)
     if errors:
         raise errors[0]

@@ -30,7 +30,13 @@ PURE_RETRY_BYTES = 256_000  # re-read a failing file with the pure loader (its w
 Loc = tuple[str | int, ...]
 
 # Characters YAML forbids (C0 controls but tab/LF/CR, DEL, C1 but NEL, surrogates, U+FFFE/FFFF).
-_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# YAML 1.1 counts NEL, U+2028 and U+2029 as line breaks (editors do not: every line number after
+# them would be off), and a non-breaking space pasted from a web page is not indentation.
+_LINE_SEPARATORS = {"\x85": "next line (NEL)", "\u2028": "line separator", "\u2029": "paragraph separator"}
+_NBSP_INDENT = re.compile("^[ ]*\xa0", re.MULTILINE)
+# A stream of nothing but comments, blank lines and document markers holds no document.
+_EMPTY_STREAM = re.compile(r"(?:[ \t]*(?:---|\.\.\.)?[ \t]*(?:#[^\n]*)?(?:\r?\n|\r|$))*")
 # What must never reach a terminal or a one-line message: controls plus bidi and zero-width marks.
 _UNSAFE_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
@@ -240,8 +246,6 @@ class _Builder:
 
     def _key(self, event: yaml.ScalarEvent, key: Any) -> None:
         top = self.stack[-1]
-        if isinstance(key, float) and key != key:
-            raise self.fail(event, top.loc, "a mapping key cannot be .nan, expected a name")
         key_loc = (*top.loc, key)
         assert isinstance(top.value, dict)
         if key in top.value:
@@ -267,7 +271,8 @@ class _Builder:
         if slot is None:
             if plain and event.value == "<<":
                 raise self.fail(event, loc, "YAML merge keys (<<) are not supported, expected plain keys")
-            self._key(event, value)
+            # Keys are names: `yes:`, `3:` or `~:` stay the text written, never true, 3 or null.
+            self._key(event, event.value)
             return
         if plain and not isinstance(value, str):
             self.out.plain[slot] = event.value
@@ -364,6 +369,8 @@ class _SyntaxError(Exception):
 def parse_text(text: str, path: str) -> Located:
     """YAML text -> Located, or an AdvisorError; never another exception, within the budgets."""
     _check_printable(text, path)
+    if _EMPTY_STREAM.fullmatch(text):
+        return Located(path, None)
     if _FAST_LOADER is not None:
         try:
             return _parse_text(text, path, _FAST_LOADER)
@@ -382,12 +389,13 @@ def _parse_text(text: str, path: str, loader_class: type) -> Located:
         loader = loader_class(text)
         return _build(loader, path)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own cap (1,000) is above ours
+            mark = exc.problem_mark
+            raise AdvisorError(path, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                               "", _TOO_DEEP) from None
+        mark, message = _syntax(exc)
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        if "maximum nesting depth" in problem:  # libyaml's own cap (1,000) is above ours: same message
-            raise AdvisorError(path, line, col, "", _TOO_DEEP) from None
-        raise _SyntaxError(AdvisorError(path, line, col, "", f"YAML syntax error: {problem}, expected valid YAML")) from None
+        raise _SyntaxError(AdvisorError(path, line, col, "", message)) from None
     except yaml.YAMLError as exc:
         raise _SyntaxError(AdvisorError(path, None, None, "", f"YAML error: {exc}, expected valid YAML")) from None
     finally:
@@ -395,17 +403,47 @@ def _parse_text(text: str, path: str, loader_class: type) -> Located:
             loader.dispose()
 
 
+def _syntax(exc: yaml.MarkedYAMLError) -> tuple[Any, str]:
+    """The parser's complaint in the words of someone editing the file, at the place to look."""
+    problem, context = exc.problem or "", exc.context or ""
+    unfinished = "end of stream" in problem or "<stream end>" in problem
+    if unfinished and "quoted scalar" in context:
+        return exc.context_mark, "quoted text is never closed (the file ends first), expected a closing quote"
+    if unfinished and "flow mapping" in context:
+        return exc.context_mark, "a '{' is never closed (the file ends first), expected a matching '}'"
+    if unfinished and "flow sequence" in context:
+        return exc.context_mark, "a '[' is never closed (the file ends first), expected a matching ']'"
+    mark = exc.problem_mark or exc.context_mark
+    if "expected <block end>" in problem:
+        return mark, ("YAML syntax error: the indentation does not match the lines above, "
+                      "expected keys aligned with their siblings")
+    if "mapping values are not allowed" in problem:
+        return mark, ("YAML syntax error: ': ' where a key cannot start (quote a value that contains ': '; "
+                      "a key is at most 1,024 characters), expected valid YAML")
+    return mark, f"YAML syntax error: {problem or context or 'invalid YAML'}, expected valid YAML"
+
+
 def _check_printable(text: str, path: str) -> None:
     bad = _NOT_PRINTABLE.search(text)
+    nbsp = _NBSP_INDENT.search(text)
+    if nbsp is not None and (bad is None or nbsp.end() - 1 < bad.start()):
+        line, col = _line_col(text, nbsp.end() - 1)
+        raise AdvisorError(path, line, col, "", "non-breaking space (U+00A0) used for indentation, expected spaces")
     if bad is None:
         return
-    line = text.count("\n", 0, bad.start()) + 1
-    col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
-    if bad.group() == "\x00" and text.count("\x00") * 3 >= len(text):
+    line, col = _line_col(text, bad.start())
+    char = bad.group()
+    if char == "\x00" and text.count("\x00") * 3 >= len(text):
         message = "looks like UTF-16 or UTF-32 text (NUL bytes), expected UTF-8"
+    elif char in _LINE_SEPARATORS:
+        message = f"{_LINE_SEPARATORS[char]} U+{ord(char):04X} is not allowed, expected printable text"
     else:
-        message = f"control character U+{ord(bad.group()):04X} is not allowed in YAML, expected printable text"
+        message = f"control character U+{ord(char):04X} is not allowed in YAML, expected printable text"
     raise AdvisorError(path, line, col, "", message)
+
+
+def _line_col(text: str, at: int) -> tuple[int, int]:
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 def parse_bytes(raw: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> Located:

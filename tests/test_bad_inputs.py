@@ -6,7 +6,8 @@ Layout of tests/bad_inputs/ (see its README.md):
 - answers/NAME.err without a .yaml: the bytes come from generated.py (too big or too odd to commit).
 - kb/NAME.yaml + kb/NAME.err: a knowledge-base file; its first line `# target: rules/x.yaml` says
   where it goes in a copy of the shipped knowledge base, and `validate` must print the golden line.
-- fs/NAME.err: file-system cases set up by FS_CASES below (FIFOs, devices, permissions, full disks).
+- fs/NAME.err: file-system cases set up by FS_CASES below (FIFOs, devices, permissions, full disks);
+  they run inside their temporary folder, so paths in the goldens are relative to it.
 
 The CLI runs in a subprocess under a 256 MB address-space cap and a time limit, so a blow-up fails
 the test instead of the machine. Set UPDATE_BAD_INPUTS=1 to write missing goldens (review them!).
@@ -49,8 +50,11 @@ def _limits() -> None:
 
 def cli(*args: str, stdout: int | None = subprocess.PIPE, preexec: Callable[[], None] = _limits,
         cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The CLI in a subprocess. Tests run it inside their temporary folder with relative paths, so
+    an error line (cut at 300 characters) is the same whatever the folder is called."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "kafka_advisor", *args], stdout=stdout, stderr=subprocess.PIPE,
-                          text=True, timeout=TIME_LIMIT, preexec_fn=preexec, cwd=cwd, check=False)
+                          text=True, timeout=TIME_LIMIT, preexec_fn=preexec, cwd=cwd, env=env, check=False)
 
 
 def one_line_error(out: subprocess.CompletedProcess[str], lines: int = 1) -> str:
@@ -98,8 +102,8 @@ def test_corpus_is_complete() -> None:
 def test_answers_case_in_cli(tmp_path: Path, name: str) -> None:
     path = tmp_path / f"{name}.yaml"
     path.write_bytes(_answer_bytes(name))
-    line = one_line_error(cli("evaluate", str(path), "--no-what-if"))
-    check_golden(CORPUS / "answers" / f"{name}.err", line.replace(str(path), "{file}"))
+    line = one_line_error(cli("evaluate", path.name, "--no-what-if", cwd=tmp_path))
+    check_golden(CORPUS / "answers" / f"{name}.err", line.replace(path.name, "{file}", 1))
 
 
 @pytest.mark.parametrize("name", _answer_cases())
@@ -144,7 +148,7 @@ def test_kb_case_in_validate(tmp_path: Path, name: str) -> None:
     root = copy_kb(tmp_path / "kb")
     target = root / first.removeprefix("# target: ").strip()
     target.write_bytes(raw)
-    out = cli("--kb", str(root), "validate")
+    out = cli("--kb", root.name, "validate", cwd=root.parent)
     line = one_line_error(out, lines=2)
     assert out.stderr.rstrip("\n").split("\n")[1] == "kafka-advisor: knowledge base has 1 error(s)"
     check_golden(CORPUS / "kb" / f"{name}.err", line)
@@ -254,6 +258,8 @@ FS_CASES: dict[str, Callable[[Path], tuple[list[str], dict]]] = {
 @pytest.mark.parametrize("name", sorted(FS_CASES))
 def test_file_system_case(tmp_path: Path, name: str) -> None:
     args, opts = FS_CASES[name](tmp_path)
+    args = [a.replace(f"{tmp_path}/", "") for a in args]  # relative to the test's folder, where it runs
+    opts["cwd"] = tmp_path
     target = opts.pop("stdout", None)
     lines = 2 if args[0] == "--kb" else 1
     try:
@@ -267,7 +273,7 @@ def test_file_system_case(tmp_path: Path, name: str) -> None:
         for p in tmp_path.rglob("*"):  # let pytest clean up what we locked
             if not p.is_symlink():
                 p.chmod(0o755)
-    check_golden(CORPUS / "fs" / f"{name}.err", line.replace(str(tmp_path), "{tmp}"))
+    check_golden(CORPUS / "fs" / f"{name}.err", line)
     for fifo in ("out.md", "pipe"):  # refused, never replaced by a regular file
         if (tmp_path / fifo).exists() or (tmp_path / fifo).is_symlink():
             assert (tmp_path / fifo).is_fifo()

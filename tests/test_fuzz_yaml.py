@@ -84,20 +84,32 @@ def _one_clear_line(err: AdvisorError) -> None:
 
 
 def _within_budget(fn: Any, *args: Any) -> Any:
-    """Run fn; an AdvisorError is a fine answer. Over 1 s of CPU or 200 MB of allocations is not."""
+    """Run fn; an AdvisorError is a fine answer. Over 1 s of CPU or 200 MB of allocations is not.
+
+    Time is taken untraced (tracemalloc slows Python several times), and a slow run is repeated
+    once: a garbage-collection pause does not repeat, work that grows with a hostile input does.
+    """
+    def attempt() -> tuple[Any, float]:
+        start = time.process_time()
+        try:
+            result = fn(*args)
+        except AdvisorError as err:
+            _one_clear_line(err)
+            result = err
+        return result, time.process_time() - start
+
+    result, cpu = attempt()
+    if cpu >= 1.0:
+        result, cpu = attempt()
+    assert cpu < 1.0, f"{cpu:.2f} s of CPU"
     tracemalloc.start()
-    start = time.process_time()
     try:
-        return fn(*args)
-    except AdvisorError as err:
-        _one_clear_line(err)
-        return err
-    finally:
-        cpu = time.process_time() - start
+        attempt()
         peak = tracemalloc.get_traced_memory()[1]
+    finally:
         tracemalloc.stop()
-        assert cpu < 1.0, f"{cpu:.2f} s of CPU"
-        assert peak < 200 * 2**20, f"{peak / 2**20:.0f} MB"
+    assert peak < 200 * 2**20, f"{peak / 2**20:.0f} MB"
+    return result
 
 
 def _answers(text: str) -> Any:

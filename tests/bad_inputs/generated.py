@@ -52,6 +52,26 @@ GENERATED: dict[str, Callable[[], bytes]] = {
     "latin1-text": lambda: "answers:\n  system_name: Zürich\n".encode("latin-1"),
     "lone-surrogate-bytes": lambda: b"answers:\n  system_name: \xed\xa0\x80\n",
     "binary-garbage": lambda: bytes(range(256)) * 4,
+    # Line endings and invisible characters an editor would normalise, hide or reorder.
+    "crlf-syntax-error": lambda: (
+        b"title: Windows line endings\r\nanswers:\r\n  system_name: Orders\r\n"
+        b"  goals: [event-history\r\n  service_count: 3\r\n"),
+    "cr-only-line-endings-syntax-error": lambda: (
+        b"title: Old Mac line endings\ranswers:\r  system_name: Orders\r    service_count: 3\r"),
+    "utf8-bom-syntax-error": lambda: b"\xef\xbb\xbftitle: BOM: then a stray colon\nanswers: {}\n",
+    "nbsp-indentation": lambda: "title: Pasted from a web page\nanswers:\n\u00a0\u00a0system_name: Orders\n".encode(),
+    "zero-width-space-in-question-id": lambda: "title: Invisible\nanswers:\n  service\u200b_count: 3\n".encode(),
+    "bom-inside-question-id": lambda: "title: BOM inside\nanswers:\n  \ufeffservice_count: 3\n".encode(),
+    "raw-bidi-override-in-option": lambda: "title: Bidi\nanswers:\n  kafka_status: \u202egninnur\n".encode(),
+    "raw-bidi-override-in-question-id": lambda: "title: Bidi\nanswers:\n  \u202etnuoc_ecivres: 3\n".encode(),
+    "line-separator-in-value": lambda: "title: Line separator\nanswers:\n  kafka_status: run\u2028ning\n".encode(),
+    "nel-in-value": lambda: "title: Next line\nanswers:\n  kafka_status: run\u0085ning\n".encode(),
+    "kb-question-file-nul-byte": lambda: (
+        b"# target: questions/09-zz.yaml\nsection:\n  id: zz\n  title: Ex\x00tra\n  help: Extra questions.\n"
+        b"questions: []\n"),
+    "kb-rules-crlf-syntax-error": lambda: (
+        b"# target: rules/zz-crlf.yaml\r\nrules:\r\n  - id: zz-crlf\r\n    title: Saved on Windows\r\n"
+        b"    when: {question: service_count, gte: 100\r\n    then:\r\n      notes: [Many services.]\r\n"),
     "kb-alias-bomb": lambda: b"# target: rules/zz-bomb.yaml\n" + _laughs(9, 10).replace(b"answers:\n  system_name: x\n", b""),
     "kb-deep-not-3000": lambda: (
         "# target: rules/zz-deep.yaml\nrules:\n  - id: deep\n    title: Deep\n    when: "
