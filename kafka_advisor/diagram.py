@@ -90,10 +90,37 @@ class DiagramError(AdvisorError):
 # character class: a regex pass instead of a unicodedata lookup per character, which was the hot spot of the text exports.
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
+# Unicode format controls (category Cf, Unicode 15.1): bidi overrides, embeddings, isolates and marks, zero-width
+# spaces and joiners, word joiner, invisible operators, BOM, interlinear annotations, tag characters. They are
+# invisible, yet they reorder text ("Trojan Source") or hide it, so no output shows them raw. tests/test_neutralise.py
+# checks this class against the running Python's Unicode database.
+FORMAT_CONTROLS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 
-def _clean(text: str) -> str:
-    """One line of printable text: control characters (newlines, tabs, NUL...) become spaces."""
-    return " ".join(CONTROL.sub(" ", text).split())
+
+def _marker(m: re.Match[str]) -> str:
+    return f"<U+{ord(m.group()):04X}>"
+
+
+def show_format_controls(text: str) -> str:
+    """Each format control as a visible `<U+202E>`: the reader sees that something was there, and what.
+
+    Visible rather than dropped: a dropped override would make a spoofed name look clean. ASCII, so every
+    format can show it, and no Markup language reads `<U+...>` as a tag or an autolink.
+    """
+    return FORMAT_CONTROLS.sub(_marker, text)
+
+
+def one_line(text: str) -> str:
+    """One line of visible text for any output: control characters (newlines, tabs, NUL...) become spaces and
+    format controls visible markers. The one place every renderer (exports, diagrams, the app) cleans user text."""
+    return " ".join(CONTROL.sub(" ", show_format_controls(text)).split())
+
+
+_clean = one_line  # its former private name (tests/test_diagram.py uses it)
 
 
 def _esc(text: str) -> str:
@@ -107,7 +134,7 @@ def _esc(text: str) -> str:
 
 def _lines(text: str, width: int = LABEL_WIDTH, limit: int = LABEL_MAX, br: str = "<BR/>") -> str:
     """Cut, wrap and escape a label; lines joined with `br`."""
-    text = _clean(text)
+    text = one_line(text)
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     # Topic names such as payments.payment-settled.v1 read better whole: widen up to 1.5x before breaking them.
@@ -122,7 +149,7 @@ def fill_placeholders(label: str, answers: Mapping[str, AnswerValue]) -> str:
 
     def sub(m: re.Match[str]) -> str:
         value = answers.get(m.group(1))
-        if isinstance(value, str | int | float) and not isinstance(value, bool) and _clean(str(value)):
+        if isinstance(value, str | int | float) and not isinstance(value, bool) and one_line(str(value)):
             return str(value)
         return m.group(2)
 
@@ -196,7 +223,7 @@ class _Composer:
                 added.append(n.id)
         for e in diagram.edges:
             key = (e.from_, e.to)
-            label = _clean(fill_placeholders(e.label, self.answers))
+            label = one_line(fill_placeholders(e.label, self.answers))
             old = self.edges.get(key)
             if old is None:
                 self.edges[key] = _Edge(e.from_, e.to, [label] if label else [], e.style == "dashed", discouraged)
@@ -333,7 +360,7 @@ def _text_answer(answers: Mapping[str, AnswerValue], key: str) -> str | None:
     value = answers.get(key)
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
-    return _clean(str(value)) or None
+    return one_line(str(value)) or None
 
 
 # --------------------------------------------------------------------------- public API

@@ -8,7 +8,8 @@ One parameter per answered question, named by its id:
 - number: the number as written by Python (``25``, ``2.5``)
 
 Reading is forgiving and never raises: every parameter that is unknown or does not fit its
-question is left out and reported as one readable line.
+question is left out and reported as one readable line. The lines are plain text that quotes the
+link (names and values cut to a readable length); whoever shows them escapes them for the medium.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from .loader import KnowledgeBase, check_answer
 from .model import AnswerValue, Question
+from .yamlsource import show
 
 # Parameters that belong to navigation or to Streamlit itself, not to answers.
 RESERVED: frozenset[str] = frozenset({"pattern", "embed", "embed_options"})
@@ -58,7 +60,7 @@ def _decode(q: Question, raw: str) -> tuple[Any, str | None]:
             return True, None
         if low in _FALSE:
             return False, None
-        return None, f"got {raw!r}, expected true or false"
+        return None, f"got {show(raw)}, expected true or false"
     if q.type == "number":
         text = raw.strip()
         try:
@@ -68,7 +70,7 @@ def _decode(q: Question, raw: str) -> tuple[Any, str | None]:
         try:
             return float(text), None
         except ValueError:
-            return None, f"got {raw!r}, expected a number"
+            return None, f"got {show(raw)}, expected a number"
     return raw, None
 
 
@@ -81,7 +83,7 @@ def answers_from_query(kb: KnowledgeBase, params: Mapping[str, str | list[str]])
             continue
         q = kb.questions.get(key)
         if q is None:
-            errors.append(f"Link parameter {key!r} is not a question of this questionnaire; it was ignored.")
+            errors.append(f"Link parameter {show(key)} is not a question of this questionnaire; it was ignored.")
             continue
         if isinstance(raw, list):  # a repeated parameter: the last one wins, as in a browser
             raw = raw[-1] if raw else ""
@@ -93,7 +95,7 @@ def answers_from_query(kb: KnowledgeBase, params: Mapping[str, str | list[str]])
                 continue
             value, problem = check_answer(q, value)
         if problem is not None:
-            errors.append(f"Link parameter {key!r}: {problem}; it was ignored.")
+            errors.append(f"Link parameter {show(key)}: {problem}; it was ignored.")
             continue
         found[key] = value
     order = {qid: i for i, qid in enumerate(kb.questions)}

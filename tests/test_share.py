@@ -119,3 +119,11 @@ def test_bool_spellings(kb: KnowledgeBase) -> None:
     q = _first(kb, "bool")
     for raw, want in (("TRUE", True), ("yes", True), ("0", False), ("false", False)):
         assert answers_from_query(kb, {q.id: raw}) == ({q.id: want}, [])
+
+
+def test_reported_parameters_are_quoted_and_cut_to_a_readable_length(kb: KnowledgeBase) -> None:
+    q = _first(kb, "number")
+    answers, errors = answers_from_query(kb, {"k" * 5000: "1", q.id: "[x](https://example.invalid) " + "9" * 5000})
+    assert answers == {} and len(errors) == 2
+    assert all(len(e) < 300 for e in errors), errors  # a hostile link cannot flood the page with one warning
+    assert "'kkk" in errors[0] and "[x](https://example.invalid)" in errors[1]

@@ -7,7 +7,10 @@ import os
 import re
 from typing import TYPE_CHECKING
 
-from ..diagram import CONTROL, report_dot
+# one_line is the exporters' one cleaner (shared with the diagrams and the app): control characters become
+# spaces, so user text never breaks a line format, and bidi / zero-width format controls visible <U+XXXX> markers.
+from ..diagram import one_line as one_line
+from ..diagram import report_dot
 from ..model import AnswerValue, ReportItem
 
 if TYPE_CHECKING:
@@ -19,11 +22,6 @@ VERDICTS: dict[str, tuple[str, str]] = {  # level -> (icon, words); icons exist 
     "poor-fit": ("✗", "Poor fit"),
 }
 SEVERITIES = ("high", "medium", "low")
-
-
-def one_line(text: str) -> str:
-    """Control characters (newlines, tabs, NUL) become spaces: user text never breaks a line format."""
-    return " ".join(CONTROL.sub(" ", text).split())
 
 
 def system_name(ctx: ExportContext) -> str | None:
@@ -45,7 +43,7 @@ def verdict_words(level: str) -> str:
 
 def question_text(ctx: ExportContext, qid: str) -> str:
     q = ctx.kb.questions.get(qid)
-    return q.text if q is not None else qid
+    return q.text if q is not None else one_line(qid)  # an unknown id is whatever the answers named
 
 
 def answer_text(ctx: ExportContext, qid: str, value: AnswerValue | None) -> str:
@@ -55,8 +53,8 @@ def answer_text(ctx: ExportContext, qid: str, value: AnswerValue | None) -> str:
         return "—"
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(q.label_of(v) if q else v for v in value) or "none"
+    if isinstance(value, list):  # an unknown question's values are raw user text
+        return one_line(", ".join(q.label_of(v) if q else str(v) for v in value)) or "none"
     if isinstance(value, int | float):
         unit = f" {q.unit}" if q is not None and q.unit else ""
         if value == 1 and unit.endswith("s") and " " not in unit.strip() and len(unit) > 4:  # "1 teams" -> "1 team", not "1 m"
@@ -110,7 +108,7 @@ def pros_cons(ctx: ExportContext, pid: str) -> tuple[list[str], list[str]]:
 
 # --------------------------------------------------------------------------- markdown escaping
 
-_MD_SPECIAL = set("\\`*_[]<>|~&#!")
+_MD_SPECIAL = set("\\`*_[]<>|~&#!$")  # $: GitHub renders $math$
 
 
 def md(text: str) -> str:

@@ -250,7 +250,7 @@ def _page(ctx: ExportContext, dot: str, svg: Markup | None) -> str:
                 for q in ctx.kb.questions if ctx.kb.section_of[q] == section.id and q in r.answers]
         if rows:
             answers.append((section.title, rows))
-    other = [(q, answer_text(ctx, q, v)) for q, v in r.answers.items() if q not in ctx.kb.questions]
+    other = [(question_text(ctx, q), answer_text(ctx, q, v)) for q, v in r.answers.items() if q not in ctx.kb.questions]
     if other:
         answers.append(("Other answers", other))
     return _TEMPLATE.render(

@@ -295,13 +295,13 @@ def change_text(ctx: ExportContext, qid: str, old: AnswerValue | None, new: Answ
         label = q.label_of if q is not None else str
         added = [label(v) for v in new if v not in old]
         removed = [label(v) for v in old if v not in new]
-        return "; ".join([*(f"+ {x}" for x in added), *(f"− {x}" for x in removed)]) or "—"
+        return one_line("; ".join([*(f"+ {x}" for x in added), *(f"− {x}" for x in removed)])) or "—"
     return f"{answer_text(ctx, qid, old)} → {answer_text(ctx, qid, new)}"
 
 
 def short_question(qid: str) -> str:
     """`team_count` -> `team count`: the short name of a question, as in the reason lines."""
-    return qid.replace("_", " ")
+    return one_line(qid.replace("_", " "))
 
 
 def _value(v: ConfigValue) -> str:

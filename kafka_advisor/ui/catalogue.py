@@ -119,8 +119,9 @@ def render() -> None:
         st.session_state["cat_detail_shown"] = True
         detail(kb, kb.patterns[pid])
     else:
+        st.session_state["cat_detail_shown"] = True  # so "All patterns" clears the bad ?pattern= as well
         st.title("Pattern catalogue")
-        st.warning(f"There is no pattern called {md_escape(pid)!s}.", icon=":material/search_off:")
+        st.warning(f"There is no pattern called {md_escape(pid)}.", icon=":material/search_off:")
         st.page_link(pages.CATALOGUE, label="All patterns", icon=":material/arrow_back:")
 
 

@@ -18,6 +18,7 @@ from kafka_advisor.engine import effective_answers, evaluate
 from kafka_advisor.loader import DEFAULT_ROOT, KnowledgeBase, KnowledgeBaseError, load_kb
 from kafka_advisor.model import AnswerValue, Report
 from kafka_advisor.share import RESERVED, answers_from_query, answers_to_query
+from kafka_advisor.ui.style import md_escape
 
 ROOT_ENV = "KAFKA_ADVISOR_ROOT"  # lets tests point the app at another knowledge base
 WIDGET_PREFIX = "q__"  # session keys of question widgets
@@ -86,7 +87,10 @@ def forget_widgets() -> None:
 
 
 def flash(kind: str, text: str) -> None:
-    """A message shown once, on the next render of a page that calls show_flash()."""
+    """A message shown once, on the next render of a page that calls show_flash().
+
+    `text` is Markdown: quote anything from a user, a link or a file through style.md_escape.
+    """
     st.session_state.setdefault("flash", []).append((kind, text))
 
 
@@ -108,7 +112,8 @@ def import_from_url(kb: KnowledgeBase) -> None:
         replace_answers(found)
         flash("success", f"Loaded {len(found)} answers from the link.")
     if errors:
-        shown = "\n".join(f"- {e}" for e in errors[:5])
+        # Each line quotes the link's own text (parameter names and values): shown as text, never as Markdown.
+        shown = "\n".join(f"- {md_escape(e)}" for e in errors[:5])
         more = f"\n- … and {len(errors) - 5} more" if len(errors) > 5 else ""
         flash("warning", f"Some parts of the link were not understood:\n{shown}{more}")
 
