@@ -4,7 +4,7 @@ import streamlit as st
 
 from kafka_advisor.ui import pages, state
 
-st.set_page_config(page_title="Kafka Pattern Advisor", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title="Kafka Pattern Advisor", page_icon="🧭", layout="wide")
 page = pages.navigation()
 kb, errors = state.load()
 if kb is None:

@@ -94,7 +94,9 @@ def _evaluate(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     title, answers = load_answers_file(kb, args.answers)
     report = evaluate(kb, answers, with_what_if=not args.no_what_if)
     if args.format == "json":
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        from .exports.jsonfile import dumps  # bidi and zero-width characters as \u escapes: safe in a terminal
+
+        print(dumps(report.to_json()))
     else:
         from .exports import ExportContext, export
 

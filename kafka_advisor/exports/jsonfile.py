@@ -33,10 +33,14 @@ def report_document(ctx: ExportContext) -> dict[str, Any]:
     return doc
 
 
-def render_json(ctx: ExportContext) -> bytes:
+def dumps(doc: Any) -> str:
+    """Readable UTF-8 JSON with format controls as \\u escapes (used by the export and the CLI)."""
     # The characters can only occur inside JSON strings, where a \u escape means the same character.
-    text = _RAW_IN_JSON.sub(_escape, json.dumps(report_document(ctx), indent=2, ensure_ascii=False))
-    return (text + "\n").encode("utf-8")
+    return _RAW_IN_JSON.sub(_escape, json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+def render_json(ctx: ExportContext) -> bytes:
+    return (dumps(report_document(ctx)) + "\n").encode("utf-8")
 
 
 register(Exporter("json", "JSON report", "json", "application/json", render_json))

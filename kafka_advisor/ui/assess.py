@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import streamlit as st
@@ -108,6 +109,11 @@ def _uploaded() -> None:
         title, new = parse_answers_bytes(kb, file.getvalue(), file.name)
     except AdvisorError as exc:
         state.flash("error", f"**Could not load that file; your answers are unchanged.**  \n{md_escape(exc.one_line())}")
+        return
+    except Exception as exc:  # a bug of ours, not the user's: keep the page and the answers, log the details
+        logging.getLogger(__name__).exception("upload of %r failed", file.name)
+        state.flash("error", "**Could not load that file; your answers are unchanged.**  \n"
+                             f"{md_escape(file.name)}: the advisor failed to read it ({type(exc).__name__}).")
         return
     state.replace_answers(new, new_title=title)
     st.session_state["step"] = len(kb.sections)  # show what was loaded
