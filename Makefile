@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 STREAMLIT_FLAGS := --server.headless true --server.address 127.0.0.1 --server.port $(PORT) \
-	--browser.gatherUsageStats false --server.fileWatcherType none --client.toolbarMode viewer --client.showErrorDetails type
+	--browser.gatherUsageStats false --server.fileWatcherType none --client.toolbarMode viewer --client.showErrorDetails type --runner.postScriptGC false
 
 .PHONY: run test lint bench fuzz clean schema
 
@@ -39,11 +39,12 @@ lint: $(VENV)/.dev-deps
 schema: $(VENV)/.dev-deps
 	$(BIN)/python -m kafka_advisor.schema
 
+# Every benchmark in one run (core, inputs, exports, UI, load), one combined table; about 30 minutes.
+# `make bench BENCH_ARGS=--quick` is a 3-minute smoke run.
+BENCH_ARGS ?=
 bench: $(VENV)/.dev-deps
 	@scripts/ensure-system.sh test
-	$(BIN)/python bench/bench_core.py
-	$(BIN)/python bench/bench_exports.py
-	$(BIN)/python bench/bench_ui.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 # Long property-based runs (not part of `make test`): the engine, and the YAML reader and loader
 # fuzzed with 10,000 examples per property.
