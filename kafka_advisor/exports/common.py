@@ -108,12 +108,12 @@ def pros_cons(ctx: ExportContext, pid: str) -> tuple[list[str], list[str]]:
 
 # --------------------------------------------------------------------------- markdown escaping
 
-_MD_SPECIAL = set("\\`*_[]<>|~&#!$")  # $: GitHub renders $math$
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]<>|~&#!$]")  # $: GitHub renders $math$
 
 
 def md(text: str) -> str:
     """User text inside Markdown: one line, and every character Markdown could act on escaped."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in one_line(text))
+    return _MD_SPECIAL.sub(r"\\\g<0>", one_line(text))
 
 
 def md_cell(text: str) -> str:
