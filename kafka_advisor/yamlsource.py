@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from .textsafety import CONTROL, FORMAT_CONTROLS
+
 MAX_BYTES = 2_000_000  # larger than any sane knowledge or answers file
 MAX_DEPTH = 48  # the knowledge base nests 14 deep at most; conditions compile well within this
 MAX_VALUES = 20_000  # values after alias expansion; the largest shipped file has about 1,400
@@ -37,8 +39,8 @@ _LINE_SEPARATORS = {"\x85": "next line (NEL)", "\u2028": "line separator", "\u20
 _NBSP_INDENT = re.compile("^[ ]*\xa0", re.MULTILINE)
 # A stream of nothing but comments, blank lines and document markers holds no document.
 _EMPTY_STREAM = re.compile(r"(?:[ \t]*(?:---|\.\.\.)?[ \t]*(?:#[^\n]*)?(?:\r?\n|\r|$))*")
-# What must never reach a terminal or a one-line message: controls plus bidi and zero-width marks.
-_UNSAFE_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# What must never reach a terminal or a one-line message: the same table every output uses.
+_UNSAFE_IN_LINE = re.compile(f"{CONTROL.pattern}|{FORMAT_CONTROLS.pattern}")
 
 
 class AdvisorError(Exception):
@@ -258,6 +260,13 @@ class _Builder:
         loc = slot if slot is not None else self.stack[-1].loc
         self._check_tag(event, loc)
         plain = event.tag is None and event.implicit[0]  # unquoted and untagged: the resolver decides
+        if slot is None:  # a mapping key
+            self._spend(event, loc, 1)
+            if plain and event.value == "<<":
+                raise self.fail(event, loc, "YAML merge keys (<<) are not supported, expected plain keys")
+            # Keys are names: `yes:`, `3:` or `~:` stay the text written, never true, 3 or null.
+            self._key(event, event.value)
+            return
         try:
             if plain:
                 value = _resolve(event.value)
@@ -267,13 +276,7 @@ class _Builder:
                 value = _tagged(event.tag, event.value)
         except _ValueError as exc:
             raise self.fail(event, loc, str(exc)) from None
-        self._spend(event, loc, 1)
-        if slot is None:
-            if plain and event.value == "<<":
-                raise self.fail(event, loc, "YAML merge keys (<<) are not supported, expected plain keys")
-            # Keys are names: `yes:`, `3:` or `~:` stay the text written, never true, 3 or null.
-            self._key(event, event.value)
-            return
+        self._spend(event, slot, 1)
         if plain and not isinstance(value, str):
             self.out.plain[slot] = event.value
         self._remember(event.anchor, value, 1)
