@@ -139,8 +139,9 @@ def downloads(page: Any, url: str, query: str, n: int) -> tuple[int, int]:
     good = 0
     for _ in range(n):
         try:
+            page.locator(".st-key-export_md button").click()
             with page.expect_download(timeout=15_000) as info:
-                page.locator(".st-key-export_md button").click()
+                page.locator(".st-key-export_download button").click()
             ok = info.value.failure() is None and Path(info.value.path()).read_bytes().startswith(b"# Kafka")
         except Exception:  # a download that never starts counts as failed, as it would for a person
             ok = False

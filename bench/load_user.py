@@ -23,7 +23,7 @@ from kafka_advisor.model import AnswerValue, Question
 from kafka_advisor.ui.style import format_answer
 
 TOKEN_RE = re.compile(rb"LoadSys[0-9A-Z]+")  # names only letters and digits: Markdown escapes nothing
-SCRIPT_KINDS = ("open", "answer", "next", "results", "tick", "nav", "clear")
+SCRIPT_KINDS = ("open", "answer", "next", "results", "tick", "prepare", "nav", "clear")
 
 
 @dataclass
@@ -184,11 +184,9 @@ class VirtualUser:
             raise WalkError("results: the page does not name this walk's system")
         tick = next(k for k in s.widgets if k.startswith("chk__"))
         run = await self.act("tick", lambda s: s.set(tick, True))
-        await self.pause()
-        if time.monotonic() >= self.deadline:
-            raise OutOfTime
-        try:
-            seconds, body = await s.download("export_md")
+        try:  # prepare the Markdown file (an interaction), then GET it as the browser's save does
+            await self.act("prepare", lambda s: s.click("export_md"))
+            seconds, body = await s.download("export_download")
         except ProtocolError as exc:  # a failed download: counted, and the person goes on with the page
             self.error(exc)
         else:

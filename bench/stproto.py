@@ -194,8 +194,13 @@ class StSession:
         return await self.rerun(page_hash=self.pages[url_path])
 
     async def download(self, key: str) -> tuple[float, bytes]:
-        """A deferred download button: ask the server to run the callable, then GET the media URL."""
+        """GET a download button's file: a deferred button first asks the server to run its callable."""
         w = self.widget(key)
+        if not w.proto.deferred_file_id:
+            t0 = time.perf_counter()
+            url = w.proto.url
+            body = await asyncio.to_thread(http_get, url if url.startswith("http") else self.base + url, self.timeout)
+            return time.perf_counter() - t0, body
         request_id = uuid.uuid4().hex
         msg = BackMsg(backend_operation_request=BackendOperationRequest(
             request_id=request_id, session_id=self.session_id,

@@ -324,8 +324,10 @@ def test_checklist_tick_reaches_the_markdown_download(server: Server, context: A
     assert page.locator(f".st-key-chk__{ticked.id} input").is_checked()
     button = page.locator(".st-key-export_md button")
     button.scroll_into_view_if_needed()
+    button.click()
+    page.locator(".st-key-export_ready_box").get_by_text(f"1 of {len(rep.checklist)} checklist items ticked").wait_for()
     with page.expect_download() as info:
-        button.click()
+        page.locator(".st-key-export_download button").click()
     text = Path(info.value.path()).read_text(encoding="utf-8")
     lines = text.splitlines()
     assert any("[x]" in line and ticked.id in line for line in lines), "the ticked item is done in the report"

@@ -194,10 +194,26 @@ def test_checklist_filters(kb: KnowledgeBase) -> None:
 
 def test_one_export_button_per_exporter(case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
     _, at = case
-    keys = {b.key for b in at.download_button}
+    keys = {b.key for b in at.button}
     assert {f"export_{name}" for name in EXPORTERS} <= keys
-    labels = {b.label for b in at.download_button}
+    labels = {b.label for b in at.button}
     assert {e.label for e in EXPORTERS.values()} <= labels
+
+
+def test_prepared_export_is_saved_with_the_ticks_then(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
+    answers, at = case
+    assert not [b for b in at.download_button if b.key == "export_download"], "nothing is ready before a click"
+    rep = evaluate(kb, answers)
+    at.checkbox(key=f"chk__{rep.checklist[0].id}").check()
+    run(at)
+    at.button(key="export_md").click()
+    run(at)
+    save = at.download_button(key="export_download")
+    assert save.label.startswith("Save ") and save.label.endswith(".md")
+    assert any(f"1 of {len(rep.checklist)} checklist items ticked" in m.value for m in at.markdown)
+    at.button(key="export_json").click()
+    run(at)
+    assert at.download_button(key="export_download").label.endswith(".json")
 
 
 def test_nothing_raw_reaches_the_user(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]

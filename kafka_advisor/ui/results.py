@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -253,32 +252,59 @@ def checklist_group(kb: KnowledgeBase, pid: str, items: list[ReportItem], shown:
 
 def _export(name: str, rep: Report, kb: KnowledgeBase, checked: set[str], prefs: dict[str, bool],
             title: str | None) -> bytes:
-    """Render one format when its button is clicked, from the ticks and choices as they are then."""
+    """Render one format from the ticks and choices as they are now."""
     ids = {i.id for i in rep.checklist}
     ctx = exports.ExportContext(report=rep, kb=kb, checked=frozenset(checked & ids), title=title,
                                 show_discouraged=prefs.get("show_discouraged", False))
     return exports.export(name, ctx)
 
 
+READY = "export_ready"  # (format, answers key, ticked ids, bytes) of the file last prepared
+
+
+def _prepare(name: str, rep: Report, kb: KnowledgeBase) -> None:
+    ticked = frozenset(state.checked() & {i.id for i in rep.checklist})
+    st.session_state[READY] = (name, state.answers_key(), ticked, _export(name, rep, kb, set(ticked), _prefs(),
+                                                                          state.title()))
+
+
 def export_buttons(kb: KnowledgeBase, rep: Report) -> None:
     st.header("Export", anchor="export")
-    title = state.title()
-    ctx = exports.ExportContext(report=rep, kb=kb, title=title)
+    export_panel(kb, rep)
+    share(kb)
+
+
+@st.fragment
+def export_panel(kb: KnowledgeBase, rep: Report) -> None:
+    """Prepare a format, then save it. Two steps rather than a deferred download button: Streamlit 1.67
+    stores a deferred button's file without an owner, so under load other sessions' clean-up deleted
+    it before the browser fetched it (HTTP 404 in bench/bench_load.py). Bytes given to the button
+    belong to this session. A fragment, so preparing redraws only this panel."""
+    ctx = exports.ExportContext(report=rep, kb=kb, title=state.title())
     has_dot = diagram.dot_available()
     names = list(exports.EXPORTERS)
+    st.caption("Pick a format to prepare it with your ticks as they are now, then save it.")
     per_row = 4
     for start in range(0, len(names), per_row):
         for col, name in zip(st.columns(per_row), names[start:start + per_row], strict=False):
             ex = exports.EXPORTERS[name]
             missing = ex.needs_dot and not has_dot
-            # Deferred: a format is rendered only when clicked (PDF takes a while), and it reads the
-            # live set of ticks, which the checklist fragment updates without rerunning this part.
-            data = functools.partial(_export, name, rep, kb, state.checked(), _prefs(), title)
-            col.download_button(ex.label, data=data, file_name=exports.filename(name, ctx), mime=ex.mime,
-                                on_click="ignore", icon=":material/download:", key=f"export_{name}", disabled=missing,
-                                help="Needs Graphviz (dot) on the server" if missing else None, width="stretch",
-                                wrap=True)
-    share(kb)
+            col.button(ex.label, key=f"export_{name}", on_click=_prepare, args=(name, rep, kb), disabled=missing,
+                       help="Needs Graphviz (dot) on the server" if missing else None, width="stretch")
+    ready = st.session_state.get(READY)
+    if not ready or ready[1] != state.answers_key():
+        return
+    name, _, ticked, data = ready
+    ex = exports.EXPORTERS[name]
+    fresh = ticked == frozenset(state.checked() & {i.id for i in rep.checklist})
+    with st.container(border=True, key="export_ready_box"):
+        note = f"{len(ticked)} of {len(rep.checklist)} checklist items ticked."
+        if not fresh:
+            note += " Your ticks have changed since: prepare it again to include them."
+        st.markdown(f"**{ex.label}** is ready. {note}")
+        st.download_button(f"Save {exports.filename(name, ctx)}", data=data, file_name=exports.filename(name, ctx),
+                           mime=ex.mime, on_click="ignore", icon=":material/download:", key="export_download",
+                           type="primary")
 
 
 def share(kb: KnowledgeBase) -> None:
