@@ -110,8 +110,8 @@ class Results:
         rep = evaluate(kb, load_answers_file(kb, GOOD)[1])
         first = rep.checklist[0]
         self.page, self.item, self.done = page, first.id, 0
-        self.total = sum(1 for i in rep.checklist if i.pattern == first.pattern)
-        self.target = f".st-key-progress__{first.pattern}"
+        self.total = sum(1 for i in rep.checklist if i.pattern == first.pattern and i.phase == first.phase)
+        self.target = f".st-key-progress__{first.phase}__{first.pattern}"
         page.goto(f"{server.url}/results?{query}")
         page.locator(f".st-key-chk__{self.item} input").wait_for(state="attached", timeout=30_000)
         page.locator(".st-key-export_md").wait_for(timeout=30_000)

@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("validate", help="load and lint the knowledge base (exit 2 on findings)")
     sub.add_parser("test", help="run every rule example (exit 1 on a failure)")
+    sc = sub.add_parser("score", help="score the expert scenario benchmark (scenarios/*.yaml)")
+    sc.add_argument("--dir", type=Path, default=None, metavar="DIR", help="scenario folder (default: scenarios/)")
+    sc.add_argument("--format", choices=["text", "json"], default="text")
+    sc.add_argument("-v", "--verbose", action="store_true", help="also list each scenario's misses and extras")
+    sc.add_argument("--tuning-only", action="store_true", help="with -v: list only the scenarios rules may be tuned to")
     for name, what in (("questions", "the questionnaire"), ("patterns", "the pattern catalogue")):
         p = sub.add_parser(name, help=f"print {what}")
         p.add_argument("--format", choices=["json"], default="json")
@@ -154,6 +159,32 @@ def _patterns(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return 0
 
 
+def _score(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    from . import benchmark
+
+    scores = benchmark.score_all(kb, args.dir or benchmark.SCENARIOS)
+    t = benchmark.totals(scores)
+    if args.format == "json":
+        doc = {"totals": t.__dict__, "scenarios": [
+            {"id": s.scenario.id, "strict": s.strict, "verdict": s.report.verdict.level,
+             "expected_verdict": s.scenario.expect.verdict, "missed": s.missed, "unwarned": s.unwarned,
+             "extra": s.extra, "core": s.core, "total": len(s.report.recommended)} for s in scores]}
+        print(json.dumps(doc, indent=2))
+        return 0
+    print(benchmark.table(t))
+    tuned = [s for s in scores if not benchmark.held_out(s.scenario.id)]
+    held = [s for s in scores if benchmark.held_out(s.scenario.id)]
+    for name, part in (("tuning set", tuned), ("held-out set (never tuned to)", held)):
+        pt = benchmark.totals(part)
+        print(f"\n{name}: {pt.scenarios} scenarios, strict {pt.strict}, recall {pt.recall:.0%}, "
+              f"warn recall {pt.warn_recall:.0%}, precision {pt.precision:.0%}, core {pt.mean_core:.1f}")
+    if args.verbose:
+        print()
+        shown = tuned if args.tuning_only else scores
+        print("\n".join(benchmark.misses(shown)) or "every scenario matches, with nothing extra")
+    return 0
+
+
 def _export(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     from . import cli_export
 
@@ -167,4 +198,5 @@ _COMMANDS = {
     "questions": _questions,
     "patterns": _patterns,
     "export": _export,
+    "score": _score,
 }

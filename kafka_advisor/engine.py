@@ -7,26 +7,32 @@ hundred small function calls; what-if re-runs the same fast path for every candi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .loader import KnowledgeBase
 from .model import (
+    DECISIONS,
+    JUDGEMENT_RANK,
     LEVEL_RANK,
     SEVERITY_RANK,
+    TIER_RANK,
     AnswerValue,
     Condition,
     Discouragement,
     Note,
+    ProposalJudgement,
     Reason,
     Recommendation,
     Report,
     ReportItem,
+    RiskItem,
     Rule,
     Verdict,
 )
 
 Answers = Mapping[str, AnswerValue]
+TIERS: tuple[str, ...] = tuple(sorted(TIER_RANK, key=TIER_RANK.__getitem__))
 Test = Callable[[Answers], bool]
 _MISSING: Any = object()
 
@@ -180,12 +186,37 @@ class Facts(NamedTuple):
 
     rule: Rule
     test: Test
-    recommend: tuple[tuple[str, int], ...]
+    recommend: tuple[tuple[str, int, str | None, str | None], ...]  # pattern, weight, tier, trigger
     discourage: tuple[tuple[str, int, str, str], ...]  # pattern, severity rank, severity, alternative
     fit: tuple[str, int, str | None] | None  # level, level rank, alternative
     checklist: tuple[str, ...]
     explainer: Explainer | None  # only for conditions with `any`; elsewhere every answered question counts
     questions: tuple[str, ...]
+    judge: tuple[tuple[str, str, str | None, tuple[str, ...]], ...]  # proposal, judgement, alternative, conditions
+
+
+@dataclass(frozen=True)
+class PatternFacts:
+    """What the tiers, `requires` and proposals need from the patterns and the proposals question."""
+
+    tier: dict[str, str]  # pattern -> default tier
+    requires: dict[str, tuple[tuple[str, ...], ...]]  # pattern -> its parts, each a tuple of interchangeable ids
+    if_proposed: dict[str, str]  # pattern -> judgement when proposed and no rule speaks either way
+    proposals_question: str | None
+    proposal_pattern: dict[str, str]  # proposal option -> pattern it proposes
+    alternative: dict[str, str]  # pattern -> its first listed alternative
+
+
+def _pattern_facts(kb: KnowledgeBase) -> PatternFacts:
+    q = kb.proposals_question()
+    return PatternFacts(
+        tier={pid: p.tier for pid, p in kb.patterns.items()},
+        requires={pid: tuple((link.pattern, *link.or_else) for link in p.requires) for pid, p in kb.patterns.items()},
+        if_proposed={pid: p.if_proposed for pid, p in kb.patterns.items()},
+        proposals_question=q.id if q else None,
+        proposal_pattern={o.value: o.pattern for o in q.options if o.pattern} if q else {},
+        alternative={pid: p.alternatives[0] for pid, p in kb.patterns.items() if p.alternatives},
+    )
 
 
 @dataclass(frozen=True)
@@ -196,6 +227,7 @@ class Compiled:
     # evaluation only tests the rules its answers can possibly fire (plus the unguarded ones).
     guarded: dict[str, dict[Any, tuple[int, ...]]]
     unguarded: tuple[int, ...]
+    patterns: PatternFacts
 
 
 def _guard(cond: Condition) -> tuple[str, tuple[Any, ...]] | None:
@@ -217,12 +249,13 @@ def _facts(rule: Rule) -> Facts:
     return Facts(
         rule=rule,
         test=compile_condition(rule.when),
-        recommend=tuple((r.pattern, r.weight) for r in then.recommend),
+        recommend=tuple((r.pattern, r.weight, r.tier, r.trigger) for r in then.recommend),
         discourage=tuple((d.pattern, SEVERITY_RANK[d.severity], d.severity, d.alternative) for d in then.discourage),
         fit=(fit.level, LEVEL_RANK[fit.level], fit.alternative) if fit else None,
         checklist=tuple(then.checklist),
         explainer=compile_explain(rule.when) if _has_any(rule.when) else None,
         questions=tuple(dict.fromkeys(c.question for c in rule.when.comparisons())),
+        judge=tuple((j.proposal, j.judgement, j.alternative, tuple(j.conditions)) for j in then.judge),
     )
 
 
@@ -243,6 +276,7 @@ def compiled(kb: KnowledgeBase) -> Compiled:
             facts=tuple(_facts(r) for r in kb.rules),
             guarded={q: {v: tuple(ix) for v, ix in by.items()} for q, by in guarded.items()},
             unguarded=tuple(unguarded),
+            patterns=_pattern_facts(kb),
         )
     return kb.compiled
 
@@ -292,23 +326,46 @@ class Outcome:
     """What the fired rules decide, before explanations are attached."""
 
     scores: dict[str, int]
-    recommended: tuple[str, ...]
+    recommended: tuple[str, ...]  # core first, then baseline, then later; by score within a tier
     discouraged: dict[str, tuple[str, str]]  # pattern -> (severity, alternative)
     level: str
     fit_alternatives: tuple[tuple[str, str], ...]  # (level, alternative), most serious level first
+    tiers: dict[str, str] = field(default_factory=dict)
+    triggers: dict[str, str] = field(default_factory=dict)  # later-tier pattern -> when it is worth it
+    required_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # part -> patterns that need it
+    judgements: dict[str, Judged] = field(default_factory=dict)  # proposal -> judgement
 
     def signature(self) -> tuple[str, frozenset[str], frozenset[str]]:
         return self.level, frozenset(self.recommended), frozenset(self.discouraged)
 
 
-def decide(fired: list[Facts]) -> Outcome:
+class Judged(NamedTuple):
+    judgement: str
+    alternative: str | None
+    conditions: tuple[str, ...]
+    source: str  # "rule": a rule judged it; "pattern": derived from the pattern's standing; "verdict": poor fit
+
+
+_NO_PATTERNS = PatternFacts({}, {}, {}, None, {}, {})
+
+
+def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple[str, ...] = ()) -> Outcome:
     scores: dict[str, int] = {}
+    tier_rank: dict[str, int] = {}
+    triggers: dict[str, str] = {}
     worst: dict[str, tuple[int, str, str]] = {}  # pattern -> (severity rank, severity, alternative)
     level, level_rank = "good-fit", 0
     fit_alternatives: list[tuple[str, str]] = []
+    ruled: dict[str, Judged] = {}
     for f in fired:
-        for pattern, weight in f.recommend:
+        for pattern, weight, tier, trigger in f.recommend:
             scores[pattern] = scores.get(pattern, 0) + weight
+            rank = TIER_RANK[tier or pf.tier.get(pattern, "core")]
+            # The most prominent tier any rule gives wins: one rule's "core" outweighs another's "later".
+            if rank < tier_rank.get(pattern, 99):
+                tier_rank[pattern] = rank
+            if trigger and pattern not in triggers:
+                triggers[pattern] = trigger
         for pattern, rank, severity, alternative in f.discourage:
             old = worst.get(pattern)
             # The most severe finding wins; on a tie the earlier rule's alternative stays.
@@ -320,23 +377,106 @@ def decide(fired: list[Facts]) -> Outcome:
                 level, level_rank = fit_level, fit_rank
             if alternative and (fit_level, alternative) not in fit_alternatives:
                 fit_alternatives.append((fit_level, alternative))
-    discouraged = {p: (sev, alt) for p, (_, sev, alt) in worst.items()}
-    # A high-severity discouragement overrides any recommendation of the same pattern.
-    recommended = tuple(sorted(
-        (p for p, s in scores.items() if s > 0 and discouraged.get(p, ("low",))[0] != "high"),
-        key=lambda p: (-scores[p], p),
-    ))
-    if level != "poor-fit":
-        serious = any(sev in ("high", "medium") for sev, _ in discouraged.values())
-        if serious or not recommended:
-            level = "fit-with-caveats"
+        for proposal, judgement, alternative, conditions in f.judge:
+            old_j = ruled.get(proposal)
+            if old_j is None or JUDGEMENT_RANK[judgement] < JUDGEMENT_RANK[old_j.judgement]:
+                ruled[proposal] = Judged(judgement, alternative, conditions, "rule")
+            elif judgement == old_j.judgement == "conditions":
+                ruled[proposal] = old_j._replace(conditions=old_j.conditions + conditions)
     fit_alternatives.sort(key=lambda pair: -LEVEL_RANK[pair[0]])  # stable: rule order within a level
-    return Outcome(scores, recommended, discouraged, level, tuple(fit_alternatives))
+    system_alt = next((alt for lv, alt in fit_alternatives if lv == "poor-fit"), None)
+
+    def blocked(p: str) -> bool:  # a high-severity discouragement overrides any recommendation
+        return worst.get(p, (9, "low", ""))[1] == "high"
+
+    chosen = {p for p, sc in scores.items() if sc > 0 and not blocked(p)}
+    proposed = {pf.proposal_pattern[v]: v for v in proposals if v in pf.proposal_pattern}
+    judgements: dict[str, Judged] = {}
+    if level == "poor-fit":
+        # Do not adopt: no Kafka pattern is recommended, and every proposed pattern is pointless.
+        for p in proposed:
+            if p not in worst or worst[p][0] > SEVERITY_RANK["medium"]:
+                worst[p] = (SEVERITY_RANK["medium"], "medium", system_alt or "Do without Kafka, as the verdict says.")
+        chosen = set()
+    else:
+        for p, value in proposed.items():
+            if value in ruled or p in chosen or p in worst:
+                continue
+            if pf.if_proposed.get(p) == "endorse":
+                chosen.add(p)  # hygiene the user proposed: endorsed, and on the list with its default tier
+                tier_rank.setdefault(p, TIER_RANK[pf.tier.get(p, "core")])
+            else:
+                worst[p] = (SEVERITY_RANK["low"], "low",
+                            pf.alternative.get(p, "Leave it out: nothing you described needs it."))
+    for value, j in ruled.items():
+        p = pf.proposal_pattern.get(value)
+        if p is not None and j.judgement == "warn" and level != "poor-fit":
+            chosen.discard(p)
+            if p not in worst or worst[p][0] > SEVERITY_RANK["medium"]:
+                worst[p] = (SEVERITY_RANK["medium"], "medium", j.alternative or "")
+
+    # A pattern whose required part is ruled out (every interchangeable option blocked) cannot work.
+    unworkable = {p for p in chosen if any(all(blocked(o) for o in opts) for opts in pf.requires.get(p, ()))}
+    for p in unworkable:
+        chosen.discard(p)
+    # Parts that a chosen pattern needs come with it, at its tier (breadth first, so chains resolve).
+    required_by: dict[str, list[str]] = {}
+    queue = sorted(chosen, key=lambda p: (tier_rank.get(p, 0), -scores.get(p, 0), p))
+    while queue:
+        p = queue.pop(0)
+        for opts in pf.requires.get(p, ()):
+            # The first option not ruled out; one already chosen is preferred over adding another.
+            usable = [o for o in opts if not blocked(o)]
+            part = next((o for o in usable if o in chosen), usable[0] if usable else None)
+            if part is None:
+                continue
+            required_by.setdefault(part, []).append(p)
+            # A part sits no higher than the pattern that needs it, nor than its own tier (a baseline
+            # part stays baseline under a core pattern).
+            rank = max(tier_rank.get(p, 0), TIER_RANK[pf.tier.get(part, "core")])
+            if part not in chosen:
+                chosen.add(part)
+                tier_rank[part] = rank
+                queue.append(part)
+            elif rank < tier_rank.get(part, 99):
+                tier_rank[part] = rank
+    tiers = {p: TIERS[tier_rank.get(p, 0)] for p in chosen}
+    recommended = tuple(sorted(chosen, key=lambda p: (tier_rank.get(p, 0), -scores.get(p, 0), p)))
+    discouraged = {p: (sev, alt) for p, (_, sev, alt) in worst.items()}
+
+    for value in proposals:
+        p = pf.proposal_pattern.get(value)
+        if level == "poor-fit" and (value not in ruled or ruled[value].judgement != "warn"):
+            judgements[value] = Judged("warn", system_alt, (), "verdict")
+        elif value in ruled:
+            judgements[value] = ruled[value]
+        elif p is not None and p in recommended:
+            sev_alt = discouraged.get(p)
+            judgements[value] = (Judged("conditions", None, (sev_alt[1],), "pattern") if sev_alt
+                                 else Judged("endorse", None, (), "pattern"))
+        elif p is not None and p in discouraged:
+            judgements[value] = Judged("warn", discouraged[p][1], (), "pattern")
+    if level == "good-fit" and (not recommended or any(discouraged.get(p, ("",))[0] == "high" for p in proposed)):
+        # The verdict is about Kafka for this system: `fit` effects speak to that, and so does a
+        # proposal that is ruled out outright. Any other caveat on one pattern stays with that
+        # pattern (its discouragement, or the proposal's judgement).
+        level = "fit-with-caveats"
+    return Outcome(scores, recommended, discouraged, level, tuple(fit_alternatives), tiers,
+                   {p: t for p, t in triggers.items() if tiers.get(p) == "later"},
+                   {p: tuple(by) for p, by in required_by.items() if p in chosen}, judgements)
+
+
+def _proposals(c: Compiled, effective: Answers) -> tuple[str, ...]:
+    q = c.patterns.proposals_question
+    value = effective.get(q) if q else None
+    return tuple(value) if isinstance(value, list) else ()
 
 
 def outcome_of(kb: KnowledgeBase, answers: Answers) -> Outcome:
     """The fast path used by what-if: no explanations, no checklist."""
-    return decide(_fire(compiled(kb), effective_answers(kb, answers)))
+    c = compiled(kb)
+    effective = effective_answers(kb, answers)
+    return decide(_fire(c, effective), c.patterns, _proposals(c, effective))
 
 
 # --------------------------------------------------------------------------- report
@@ -356,30 +496,55 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False)
     c = compiled(kb)
     effective = effective_answers(kb, answers)
     fired = _fire(c, effective)
-    out = decide(fired)
+    proposals = _proposals(c, effective)
+    out = decide(fired, c.patterns, proposals)
     reasons = [_reason(f, effective) for f in fired]
     why_recommended: dict[str, list[Reason]] = {}
     why_discouraged: dict[str, list[Reason]] = {}
+    why_judged: dict[str, list[Reason]] = {}
     for f, reason in zip(fired, reasons, strict=True):
-        for pattern, _ in f.recommend:
+        for pattern, *_ in f.recommend:
             why_recommended.setdefault(pattern, []).append(reason)
         for pattern, *_ in f.discourage:
             why_discouraged.setdefault(pattern, []).append(reason)
+        for proposal, *_ in f.judge:
+            why_judged.setdefault(proposal, []).append(reason)
+    proposed = {v: p for v, p in c.patterns.proposal_pattern.items() if v in proposals}
+    for value, p in proposed.items():
+        mine = _proposal_reason(kb, value, p, effective)
+        if p in out.recommended and p not in why_recommended:
+            why_recommended[p] = [mine]
+        if p in out.discouraged and p not in why_discouraged:
+            why_discouraged[p] = [mine]
+    for part, needers in out.required_by.items():
+        why_recommended.setdefault(part, []).extend(_requires_reason(kb, n, part) for n in needers)
 
     recommended = [
-        Recommendation.model_construct(pattern=p, name=kb.patterns[p].name, score=out.scores[p], reasons=why_recommended[p])
+        Recommendation.model_construct(
+            pattern=p, name=kb.patterns[p].name, score=out.scores.get(p, 0), reasons=why_recommended.get(p, []),
+            tier=out.tiers[p], trigger=out.triggers.get(p), required_by=list(out.required_by.get(p, ())),
+            pairs_with=[link.pattern for link in kb.patterns[p].pairs_with])
         for p in out.recommended
     ]
     discouraged = [
         Discouragement.model_construct(pattern=p, name=kb.patterns[p].name, severity=sev, alternative=alt,
-                                       reasons=why_discouraged[p])
+                                       reasons=why_discouraged.get(p, []))
         for p, (sev, alt) in sorted(out.discouraged.items(), key=lambda kv: (SEVERITY_RANK[kv[1][0]], kv[0]))
     ]
+    judged = _judgements(kb, out, proposals, why_judged, why_recommended, why_discouraged, effective)
     verdict_rules = [reason for f, reason in zip(fired, reasons, strict=True) if f.fit is not None]
-    part_alternatives = [f"{d.name}: {d.alternative}" for d in discouraged if d.severity != "low"]
+    touched = set(out.recommended) | set(proposed.values())
+    part_alternatives = [f"{d.name}: {d.alternative}" for d in discouraged
+                         if d.severity != "low" and d.pattern in touched]
+    risks = sorted((RiskItem.model_construct(kind=r.kind, text=r.text, rule=f.rule.id, refs=list(f.rule.refs))
+                    for f in fired for r in f.rule.then.risks), key=lambda r: RISK_ORDER.index(r.kind))
+    core = [p for p in out.recommended if out.tiers[p] == "core"]
     verdict = Verdict.model_construct(
         level=out.level,
-        summary=_summary(kb, out, [f.rule for f in fired if f.fit is not None]),
+        decision=DECISIONS[out.level],
+        core=core,
+        risks=risks,
+        summary=_summary(kb, out, [f.rule for f in fired if f.fit is not None], risks),
         alternatives=[alt for _, alt in out.fit_alternatives] + part_alternatives,
         reasons=verdict_rules,
         system_alternatives=[alt for _, alt in out.fit_alternatives],
@@ -391,6 +556,7 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False)
         recommended=recommended,
         discouraged=discouraged,
         checklist=_checklist(kb, out, fired),
+        proposals=judged,
         notes=[Note.model_construct(rule=f.rule.id, text=n, refs=list(f.rule.refs)) for f in fired for n in f.rule.then.notes],
         unanswered=[q for q, v in visible.items() if v is None],
         fired=[f.rule.id for f in fired],
@@ -403,54 +569,112 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False)
     return report
 
 
+RISK_ORDER: tuple[str, ...] = ("operations", "cost", "data-loss", "skills", "complexity", "latency")
+
+
+def _proposal_reason(kb: KnowledgeBase, value: str, pattern: str, effective: Answers) -> Reason:
+    q = kb.proposals_question()
+    assert q is not None
+    p = kb.patterns[pattern]
+    return Reason(rule=f"proposal:{value}", title=f"Proposed: {q.label_of(value)}",
+                  because=f"You said this is proposed or in place; no rule calls for {p.name} or against it, so "
+                          f"the pattern's own stance applies ({'endorse' if p.if_proposed == 'endorse' else 'warn'}).",
+                  answers={q.id: effective[q.id]}, refs=[p.section])
+
+
+def _requires_reason(kb: KnowledgeBase, needer: str, part: str) -> Reason:
+    p = kb.patterns[needer]
+    link = next(lk for lk in p.requires if part in (lk.pattern, *lk.or_else))
+    return Reason(rule=f"requires:{needer}", title=f"Needed by {p.name}", because=link.because, answers={},
+                  refs=[p.section])
+
+
+def _judgements(kb: KnowledgeBase, out: Outcome, proposals: tuple[str, ...], why_judged: dict[str, list[Reason]],
+                why_recommended: dict[str, list[Reason]], why_discouraged: dict[str, list[Reason]],
+                effective: Answers) -> list[ProposalJudgement]:
+    q = kb.proposals_question()
+    result = []
+    for value in proposals:
+        j = out.judgements.get(value)
+        if q is None or j is None:
+            continue
+        pattern = next((o.pattern for o in q.options if o.value == value), None)
+        if j.source == "rule":
+            why = why_judged.get(value, [])
+        elif j.source == "verdict":
+            why = [Reason(rule="verdict", title="Kafka is a poor fit here", because=j.alternative or "",
+                          answers={q.id: effective[q.id]}, refs=["7.1"])]
+        else:
+            assert pattern is not None
+            why = why_discouraged.get(pattern, []) if j.judgement == "warn" else why_recommended.get(pattern, [])
+        result.append(ProposalJudgement.model_construct(
+            proposal=value, label=q.label_of(value), pattern=pattern, judgement=j.judgement,
+            alternative=j.alternative, conditions=list(j.conditions), reasons=why))
+    return result
+
+
 def _checklist(kb: KnowledgeBase, out: Outcome, fired: list[Facts]) -> list[ReportItem]:
+    """Items of the recommended patterns and of fired rules: "do first" before "later", then by severity."""
     rank = {p: i for i, p in enumerate(out.recommended)}
     chosen: dict[str, None] = {}
     for p in out.recommended:
         for item in kb.patterns[p].checklist:
             chosen[item.id] = None
-    for f in fired:
-        for item_id in f.checklist:
-            chosen[item_id] = None
+    if out.level != "poor-fit":
+        for f in fired:
+            for item_id in f.checklist:
+                chosen[item_id] = None
     position = {item_id: i for i, item_id in enumerate(chosen)}
 
-    def key(item_id: str) -> tuple[int, int, str, int]:
+    def phase(item_id: str) -> str:
+        # Do first: what matters most in the core and baseline; a later pattern's items wait for its trigger.
         pattern, item = kb.items[item_id]
-        return SEVERITY_RANK[item.severity], rank.get(pattern, len(rank)), pattern, position[item_id]
+        if out.tiers.get(pattern) == "later" or item.severity == "low":
+            return "later"
+        return "first" if pattern in out.tiers or item.severity == "high" else "later"
+
+    def key(item_id: str) -> tuple[int, int, int, str, int]:
+        pattern, item = kb.items[item_id]
+        return (phase(item_id) == "later", SEVERITY_RANK[item.severity], rank.get(pattern, len(rank)), pattern,
+                position[item_id])
 
     result = []
     for item_id in sorted(chosen, key=key):
         pattern, item = kb.items[item_id]
         result.append(ReportItem.model_construct(id=item.id, pattern=pattern, text=item.text, severity=item.severity,
-                                                 why=item.why,
-                                 config={k: dict(v) for k, v in item.config.items()}, refs=list(item.refs)))
+                                                 why=item.why, config={k: dict(v) for k, v in item.config.items()},
+                                                 refs=list(item.refs), phase=phase(item_id)))
     return result
 
 
-def _summary(kb: KnowledgeBase, out: Outcome, fit_rules: list[Rule]) -> str:
-    names = [kb.patterns[p].name for p in out.recommended]
+def _summary(kb: KnowledgeBase, out: Outcome, fit_rules: list[Rule], risks: list[RiskItem]) -> str:
+    """One paragraph: the decision, the core it rests on, and the main risk."""
     if out.level == "poor-fit":
         why = "; ".join(r.title for r in fit_rules if r.then.fit is not None and r.then.fit.level == "poor-fit")
         poor = [alt for level, alt in out.fit_alternatives if level == "poor-fit"]
         alt = f" Consider instead: {poor[0]}" if poor else ""
         alt += "" if not alt or alt.endswith(".") else "."
         return f"Kafka is a poor fit here: {why}.{alt}"
-    # Sorted by severity so the summary leads with what matters most.
-    serious = sorted(((p, sev) for p, (sev, _) in out.discouraged.items() if sev != "low"),
+
+    def names(tier: str) -> list[str]:
+        return [kb.patterns[p].name for p in out.recommended if out.tiers[p] == tier]
+
+    core, baseline = names("core"), names("baseline")
+    touched = set(out.recommended)
+    serious = sorted(((p, sev) for p, (sev, _) in out.discouraged.items() if sev != "low" and p in touched),
                      key=lambda ps: (SEVERITY_RANK[ps[1]], ps[0]))
-    avoid = [f"{kb.patterns[p].name} ({sev})" for p, sev in serious if p not in out.recommended]
-    careful = [f"{kb.patterns[p].name} ({sev})" for p, sev in serious if p in out.recommended]
-    if not names:
+    if not out.recommended:
+        avoid = [f"{kb.patterns[p].name} ({sev})" for p, (sev, _) in out.discouraged.items() if sev != "low"]
         if avoid:
             return f"Kafka is not recommended for what you described: avoid {', '.join(avoid)}."
         return "Not enough answers to recommend a Kafka pattern yet: answer the open questions."
-    lead = f"{len(names)} pattern{'s' if len(names) != 1 else ''} recommended, led by {names[0]}"
+    lead = f"core: {', '.join(core)}" if core else f"baseline only: {', '.join(baseline)}"
+    if core and baseline:
+        lead += f"; baseline: {', '.join(baseline)}"
+    parts = [f"apply {kb.patterns[p].name} ({sev}) with care" for p, sev in serious]
     if out.level == "good-fit":
-        return f"Kafka is a good fit: {lead}."
-    parts = []
-    if avoid:
-        parts.append(f"not for {', '.join(avoid)}")
-    if careful:
-        parts.append(f"apply {', '.join(careful)} with care")
+        return f"Kafka is a good fit: {lead}{'; ' + '; '.join(parts) if parts else ''}."
     parts += [r.title for r in fit_rules if r.then.fit is not None and r.then.fit.level == "fit-with-caveats"]
-    return f"Kafka fits, with caveats: {lead}; {'; '.join(parts)}."
+    if risks and not parts:
+        parts.append(risks[0].text)
+    return f"Kafka fits, with caveats: {lead}; {'; '.join(parts)}." if parts else f"Kafka fits, with caveats: {lead}."

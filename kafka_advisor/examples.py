@@ -42,6 +42,12 @@ def check_example(kb: KnowledgeBase, rule: Rule, example: Example) -> ExampleRes
     problems += [f"expected {p} discouraged, got {sorted(discouraged)}" for p in exp.discouraged if p not in discouraged]
     problems += [f"expected {p} not discouraged, but it is" for p in exp.not_discouraged if p in discouraged]
     problems += [f"expected checklist item {i}, not in the checklist" for i in exp.checklist if i not in items]
+    tiers = {r.pattern: r.tier for r in report.recommended}
+    problems += [f"expected {p} in tier {t}, got {tiers.get(p, 'not recommended')}" for p, t in exp.tiers.items()
+                 if tiers.get(p) != t]
+    judged = {j.proposal: j.judgement for j in report.proposals}
+    problems += [f"expected proposal {v} judged {j}, got {judged.get(v, 'no judgement')}" for v, j in exp.judged.items()
+                 if judged.get(v) != j]
     return ExampleResult(rule.id, example.name, tuple(problems))
 
 

@@ -147,7 +147,7 @@ def _possible_values(q: Question, comps: list[Condition]) -> bool:
     if q.type == "single":
         pool: list = q.option_values()
     elif q.type == "bool":
-        pool = [True, False]
+        pool = q.bool_values()  # true, false and, when the question offers Not sure, "unsure"
     elif q.type == "multi":
         opts = q.option_values()
         pool = [opts, *([o] for o in opts)]

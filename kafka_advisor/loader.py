@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .model import (
+    UNSURE,
     AnswersFile,
     AnswerValue,
     ChecklistItem,
@@ -65,6 +66,13 @@ class KnowledgeBase:
     def error(self, key: str, message: str, *extra: str | int) -> AdvisorError:
         path, line, col, fld = self.locate(key, *extra)
         return AdvisorError(path, line, col, fld, message)
+
+    def question_with(self, role: str) -> Question | None:
+        """The question that carries a role (the loader allows at most one)."""
+        return next((q for q in self.questions.values() if q.role == role), None)
+
+    def proposals_question(self) -> Question | None:
+        return self.question_with("proposals")
 
 
 # --------------------------------------------------------------------------- pydantic errors
@@ -177,6 +185,11 @@ def validation_errors(exc: ValidationError, located: Located, model: type[BaseMo
     return out
 
 
+def parse_model(located: Located, model: type[BaseModel]) -> tuple[Any, list[AdvisorError]]:
+    """A parsed YAML file as `model`, or the one-line errors that say where it is wrong."""
+    return _parse_model(located, model)
+
+
 def _parse_model(located: Located, model: type[BaseModel]) -> tuple[Any, list[AdvisorError]]:
     if not isinstance(located.data, dict):
         kind = kind_of(located.data)
@@ -208,9 +221,11 @@ def check_answer(q: Question, value: Any) -> tuple[AnswerValue | None, str | Non
             return None, f"{show(bad[0])} is not an option, expected any of: {', '.join(opts)}"
         return sorted(set(value), key=opts.index), None
     if q.type == "bool":
-        if isinstance(value, bool):
+        if isinstance(value, bool) or (q.unsure and value == UNSURE):
             return value, None
-        return None, f"got {show(value)}, expected true or false"
+        if value == UNSURE:
+            return None, f"got {show(value)}, but this question offers no Not sure, expected true or false"
+        return None, f"got {show(value)}, expected {bool_choices(q)}"
     if q.type == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None, f"got {show(value)}, expected a number"
@@ -228,6 +243,11 @@ def check_answer(q: Question, value: Any) -> tuple[AnswerValue | None, str | Non
     if len(text) > q.max_length:
         return None, f"text is {len(text):,} characters, expected at most {q.max_length}"
     return text, None
+
+
+def bool_choices(q: Question) -> str:
+    """The answers a bool question takes, in words for a message."""
+    return "true, false or unsure" if q.unsure else "true or false"
 
 
 def _num(v: float | None) -> str:
@@ -417,12 +437,32 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
             _, problem = check_answer(q, q.default)
             if problem:
                 errors.append(kb.error(key, f"default {problem}", "default"))
+        for i, opt in enumerate(q.options):
+            if opt.pattern is not None and opt.pattern not in kb.patterns:
+                errors.append(kb.error(key, _unknown_pattern(kb, opt.pattern), "options", i, "pattern"))
+        if q.role == "proposals" and q.type != "multi":
+            errors.append(kb.error(key, "the proposals question must be type: multi", "type"))
+    for role in ("system-name", "proposals"):
+        holders = [qid for qid, q in kb.questions.items() if q.role == role]
+        if len(holders) > 1:
+            errors.append(kb.error(f"question:{holders[1]}", f"role {role!r} is also on {holders[0]!r}, expected one question",
+                                   "role"))
+    proposal_values = set(kb.proposals_question().option_values()) if kb.proposals_question() else set()
 
     for pid, p in kb.patterns.items():
         for i, rel in enumerate(p.related):
             if rel not in kb.patterns:
                 message = f"unknown pattern id {rel!r}, expected one of the files in patterns/"
                 errors.append(kb.error(f"pattern:{pid}", message, "related", i))
+        for fld in ("requires", "pairs_with"):
+            for i, link in enumerate(getattr(p, fld)):
+                if link.pattern not in kb.patterns or link.pattern == pid:
+                    problem = "a pattern cannot require itself" if link.pattern == pid else _unknown_pattern(kb, link.pattern)
+                    errors.append(kb.error(f"pattern:{pid}", problem, fld, i, "pattern"))
+                for j, other in enumerate(link.or_else):
+                    if other not in kb.patterns or other == pid:
+                        problem = "a pattern cannot require itself" if other == pid else _unknown_pattern(kb, other)
+                        errors.append(kb.error(f"pattern:{pid}", problem, fld, i, "or_else", j))
 
     for rule in kb.rules:
         key = f"rule:{rule.id}"
@@ -433,6 +473,10 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
         for i, dis in enumerate(rule.then.discourage):
             if dis.pattern not in kb.patterns:
                 errors.append(kb.error(key, _unknown_pattern(kb, dis.pattern), "then", "discourage", i, "pattern"))
+        for i, j in enumerate(rule.then.judge):
+            if j.proposal not in proposal_values:
+                errors.append(kb.error(key, f"unknown proposal {j.proposal!r}, expected an option of the proposals question",
+                                       "then", "judge", i, "proposal"))
         for i, item in enumerate(rule.then.checklist):
             if item not in kb.items:
                 errors.append(kb.error(key, f"unknown checklist item {item!r}, expected an item id from a pattern's checklist",
@@ -451,6 +495,13 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
                 for j, pid in enumerate(getattr(exp, fld)):
                     if pid not in kb.patterns:
                         errors.append(kb.error(key, _unknown_pattern(kb, pid), "examples", i, "expect", fld, j))
+            for pid in exp.tiers:
+                if pid not in kb.patterns:
+                    errors.append(kb.error(key, _unknown_pattern(kb, pid), "examples", i, "expect", "tiers", pid))
+            for value in exp.judged:
+                if value not in proposal_values:
+                    errors.append(kb.error(key, f"unknown proposal {value!r}, expected an option of the proposals question",
+                                           "examples", i, "expect", "judged", value))
             for j, item in enumerate(exp.checklist):
                 if item not in kb.items:
                     errors.append(kb.error(key, f"unknown checklist item {item!r}", "examples", i, "expect", "checklist", j))
@@ -496,8 +547,13 @@ def check_condition(kb: KnowledgeBase, cond: Condition, key: str, loc: Loc, *, a
         if q.type in ("single", "multi") and v not in q.option_values():
             errors.append(kb.error(key, f"{v!r} is not an option of {q.id!r}, expected one of: {', '.join(q.option_values())}",
                                    *loc, op_name))
-        elif q.type == "bool" and not isinstance(v, bool):
-            errors.append(kb.error(key, f"{v!r} compared with yes/no question {q.id!r}, expected true or false", *loc, op_name))
+        elif q.type == "bool" and not (isinstance(v, bool) or (q.unsure and v == UNSURE)):
+            if v == UNSURE:
+                message = f"'unsure' compared with yes/no question {q.id!r}, which offers no Not sure, " \
+                          "expected true or false (or `unsure: true` on the question)"
+            else:
+                message = f"{v!r} compared with yes/no question {q.id!r}, expected {bool_choices(q)}"
+            errors.append(kb.error(key, message, *loc, op_name))
         elif q.type == "number" and (isinstance(v, bool) or not isinstance(v, int | float)):
             errors.append(kb.error(key, f"{v!r} compared with number question {q.id!r}, expected a number", *loc, op_name))
     return errors

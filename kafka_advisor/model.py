@@ -9,13 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .chapter import SECTIONS
 
 Severity = Literal["low", "medium", "high"]
 VerdictLevel = Literal["good-fit", "fit-with-caveats", "poor-fit"]
 QuestionType = Literal["single", "multi", "bool", "number", "text"]
+# Code that needs a particular question finds it by role, never by id.
+QuestionRole = Literal["system-name", "proposals"]
+# core: shapes this system's architecture; baseline: always-on hygiene; later: worth it when a trigger is met.
+Tier = Literal["core", "baseline", "later"]
+TIER_RANK: dict[str, int] = {"core": 0, "baseline": 1, "later": 2}
+Judgement = Literal["endorse", "conditions", "warn"]
+JUDGEMENT_RANK: dict[str, int] = {"warn": 0, "conditions": 1, "endorse": 2}
+RiskKind = Literal["operations", "cost", "skills", "data-loss", "complexity", "latency"]
 NodeKind = Literal[
     "service",
     "topic",
@@ -53,6 +70,8 @@ Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 Scalar = bool | int | float | str
 AnswerValue = bool | int | float | str | list[str]
 ConfigValue = bool | int | float | str
+# The answer of a bool question with `unsure: true` whose answerer does not know (and of "Not sure" options).
+UNSURE = "unsure"
 
 
 def _check_ref(ref: str) -> str:
@@ -80,6 +99,7 @@ class Option(Strict):
     value: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
     label: Text
     help: str | None = None
+    pattern: Id | None = Field(default=None, description="the pattern this option proposes (proposals question)")
 
 
 class Condition(Strict):
@@ -183,6 +203,17 @@ class Question(Strict):
     placeholder: str | None = None
     max_length: int = Field(default=200, ge=1, le=10_000)
     refs: list[Ref] = []
+    role: QuestionRole | None = Field(default=None, description="what code finds this question by")
+    unsure: bool = Field(default=False, description='bool only: also offer "Not sure" (the answer value `unsure`)')
+
+    @field_validator("unsure")
+    @classmethod
+    def _unsure_on_bool(cls, value: bool, info: ValidationInfo) -> bool:
+        kind = info.data.get("type")
+        if value and kind is not None and kind != "bool":
+            raise ValueError(f"'unsure: true' applies only to bool questions, got it on a {kind} question, "
+                             "expected type: bool (single questions offer an option with value: unsure instead)")
+        return value
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
@@ -200,6 +231,10 @@ class Question(Strict):
 
     def option_values(self) -> list[str]:
         return [o.value for o in self.options]
+
+    def bool_values(self) -> list[bool | str]:
+        """The answers a bool question accepts: true and false, and "unsure" when it offers Not sure."""
+        return [True, False, UNSURE] if self.unsure else [True, False]
 
     def label_of(self, value: str) -> str:
         for o in self.options:
@@ -269,11 +304,22 @@ class Diagram(Strict):
         return self
 
 
+class Link(Strict):
+    pattern: Id
+    because: Text
+    or_else: list[Id] = Field(default=[], description="parts that do the same job when `pattern` is ruled out")
+
+
 class Pattern(Strict):
     id: Id
     name: Text
     section: Ref
     summary: Text
+    tier: Tier = Field(default="core", description="the tier when a recommending rule names none")
+    requires: list[Link] = Field(default=[], description="parts recommended with this pattern, with the reason")
+    pairs_with: list[Link] = Field(default=[], description="patterns shown beside this one; not recommended by it")
+    if_proposed: Judgement = Field(default="warn", description="the judgement when the user proposes this "
+                                   "pattern and no rule recommends or discourages it")
     helps_when: list[Text] = Field(min_length=1)
     hurts_when: list[Text] = Field(min_length=1)
     tradeoffs: Tradeoffs
@@ -293,6 +339,36 @@ class Pattern(Strict):
 class Recommend(Strict):
     pattern: Id
     weight: int = Field(ge=1, le=100)
+    tier: Tier | None = None
+    trigger: Text | None = Field(default=None, description="for tier later: when it becomes worth it")
+
+    @model_validator(mode="after")
+    def _trigger(self) -> Recommend:
+        if (self.tier == "later") != (self.trigger is not None):
+            raise ValueError("tier: later needs a trigger (when it becomes worth it), and only later takes one")
+        return self
+
+
+class Judge(Strict):
+    """A rule's judgement on something the user proposed or already runs."""
+
+    proposal: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    judgement: Judgement
+    alternative: Text | None = None
+    conditions: list[Text] = []
+
+    @model_validator(mode="after")
+    def _complete(self) -> Judge:
+        if self.judgement == "warn" and not self.alternative:
+            raise ValueError("judgement: warn needs an alternative")
+        if self.judgement == "conditions" and not self.conditions:
+            raise ValueError("judgement: conditions needs conditions")
+        return self
+
+
+class Risk(Strict):
+    kind: RiskKind
+    text: Text
 
 
 class Discourage(Strict):
@@ -304,7 +380,7 @@ class Discourage(Strict):
 class Fit(Strict):
     """A rule's judgement on Kafka for the whole system: caps the verdict level."""
 
-    level: Literal["fit-with-caveats", "poor-fit"]
+    level: Literal["good-fit", "fit-with-caveats", "poor-fit"]  # good-fit: a reason to adopt; caps nothing
     alternative: str | None = None
 
 
@@ -314,11 +390,15 @@ class Effects(Strict):
     checklist: list[Id] = []
     notes: list[Text] = []
     fit: Fit | None = None
+    judge: list[Judge] = []
+    risks: list[Risk] = []
 
     @model_validator(mode="after")
     def _not_empty(self) -> Effects:
-        if not (self.recommend or self.discourage or self.checklist or self.notes or self.fit):
-            raise ValueError("no effect, expected at least one of recommend, discourage, checklist, notes, fit")
+        if not (self.recommend or self.discourage or self.checklist or self.notes or self.fit or self.judge
+                or self.risks):
+            raise ValueError("no effect, expected at least one of recommend, discourage, checklist, notes, fit, "
+                             "judge, risks")
         return self
 
 
@@ -330,6 +410,8 @@ class Expect(Strict):
     discouraged: list[Id] = []
     not_discouraged: list[Id] = []
     checklist: list[Id] = []
+    tiers: dict[Id, Tier] = {}
+    judged: dict[str, Judgement] = Field(default={}, description="proposal -> expected judgement")
 
 
 class Example(Strict):
@@ -374,9 +456,22 @@ class Reason:
     refs: list[str]
 
 
+DECISIONS: dict[str, str] = {"good-fit": "adopt", "fit-with-caveats": "adopt-with-caveats", "poor-fit": "do-not-adopt"}
+
+
+class RiskItem(Strict):
+    kind: RiskKind
+    text: str
+    rule: str
+    refs: list[str]
+
+
 class Verdict(Strict):
     level: VerdictLevel
     summary: str
+    decision: Literal["adopt", "adopt-with-caveats", "do-not-adopt"] = "adopt"
+    core: list[str] = []  # the core patterns' ids, in rank order
+    risks: list[RiskItem] = []  # operations and cost first
     alternatives: list[str]  # every alternative: the two lists below, in that order
     reasons: list[Reason] = []
     system_alternatives: list[str] = []  # instead of Kafka for the whole system (from `fit` effects)
@@ -393,6 +488,20 @@ class Recommendation(Strict):
     name: str
     score: int
     reasons: list[Reason]
+    tier: Tier = "core"
+    trigger: str | None = None  # tier later: when it becomes worth it
+    required_by: list[str] = []  # patterns that brought this one in (`requires`)
+    pairs_with: list[str] = []
+
+
+class ProposalJudgement(Strict):
+    proposal: str
+    label: str
+    pattern: str | None = None
+    judgement: Judgement
+    alternative: str | None = None
+    conditions: list[str] = []
+    reasons: list[Reason] = []
 
 
 class Discouragement(Strict):
@@ -411,6 +520,7 @@ class ReportItem(Strict):
     why: str | None = None
     config: dict[str, dict[str, ConfigValue]]
     refs: list[str]
+    phase: Literal["first", "later"] = "first"
 
 
 class Note(Strict):
@@ -434,6 +544,7 @@ class Report(Strict):
     recommended: list[Recommendation]
     discouraged: list[Discouragement]
     checklist: list[ReportItem]
+    proposals: list[ProposalJudgement] = []
     notes: list[Note]
     unanswered: list[str]
     what_if: list[WhatIf] = []

@@ -4,7 +4,7 @@ One parameter per answered question, named by its id:
 
 - single and text: the option value or the text itself
 - multi: option values joined by commas (option values never contain a comma)
-- bool: ``true`` / ``false``
+- bool: ``true`` / ``false``, and ``unsure`` on a question that offers "Not sure"
 - number: the number as written by Python (``25``, ``2.5``)
 
 Reading is forgiving and never raises: every parameter that is unknown or does not fit its
@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .loader import KnowledgeBase, check_answer
-from .model import AnswerValue, Question
+from .loader import KnowledgeBase, bool_choices, check_answer
+from .model import UNSURE, AnswerValue, Question
 from .yamlsource import show
 
 # Parameters that belong to navigation or to Streamlit itself, not to answers.
@@ -33,6 +33,8 @@ def encode_answer(q: Question, value: AnswerValue) -> str:
     if q.type == "multi":
         return ",".join(value) if isinstance(value, list) else str(value)
     if q.type == "bool":
+        if value == UNSURE:
+            return UNSURE
         return "true" if value else "false"
     if q.type == "number" and isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -60,7 +62,9 @@ def _decode(q: Question, raw: str) -> tuple[Any, str | None]:
             return True, None
         if low in _FALSE:
             return False, None
-        return None, f"got {show(raw)}, expected true or false"
+        if low == UNSURE:
+            return UNSURE, None  # check_answer refuses it on a question that offers no Not sure
+        return None, f"got {show(raw)}, expected {bool_choices(q)}"
     if q.type == "number":
         text = raw.strip()
         try:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from .engine import Answers, Outcome, compiled, outcome_of, visible_questions
 from .loader import KnowledgeBase
-from .model import LEVEL_RANK, AnswerValue, Question, Report, WhatIf
+from .model import LEVEL_RANK, UNSURE, AnswerValue, Question, Report, WhatIf
 
 
 def candidates(q: Question, current: AnswerValue | None, thresholds: list[float]) -> Iterator[AnswerValue]:
@@ -14,6 +14,7 @@ def candidates(q: Question, current: AnswerValue | None, thresholds: list[float]
     if q.type == "single":
         yield from (v for v in q.option_values() if v != current)
     elif q.type == "bool":
+        # "Not sure" is never a what-if: from "unsure" both real answers are tried, from yes/no the other one.
         yield from (v for v in (True, False) if v != current)
     elif q.type == "multi":
         chosen = list(current) if isinstance(current, list) else []
@@ -88,12 +89,10 @@ def what_if(kb: KnowledgeBase, answers: Answers, *, base: Outcome | None = None)
     return [item for _, item in found]
 
 
-UNSURE = "unsure"
-
-
 def unsure_costs(report: Report) -> dict[str, list[WhatIf]]:
-    """For every question answered "Not sure": the concrete answers that would change the advice
-    (an empty list means finding out cannot change it). Needs a report built with what-if."""
+    """For every question answered "Not sure" (an `unsure` option, or "Not sure" on a yes/no question):
+    the concrete answers that would change the advice (an empty list means finding out cannot change
+    it). Needs a report built with what-if."""
     costs: dict[str, list[WhatIf]] = {q: [] for q, v in report.answers.items() if v == UNSURE}
     for w in report.what_if:
         if w.question in costs:

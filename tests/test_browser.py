@@ -25,7 +25,7 @@ from kafka_advisor.engine import evaluate, visible_questions
 from kafka_advisor.loader import KnowledgeBase, load_answers_file, parse_answers_bytes
 from kafka_advisor.model import AnswerValue
 from kafka_advisor.share import encode_answer
-from kafka_advisor.ui.style import LEVELS
+from kafka_advisor.ui.style import BOOL_LABELS, LEVELS
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -131,7 +131,7 @@ def answer(page: Any, kb: KnowledgeBase, qid: str, value: AnswerValue) -> None:
     if q.type == "single":
         box.get_by_text(q.label_of(str(value)), exact=True).click()
     elif q.type == "bool":
-        box.get_by_text("Yes" if value else "No", exact=True).click()
+        box.get_by_text(BOOL_LABELS["unsure" if value == "unsure" else bool(value)], exact=True).click()
     elif q.type == "multi":
         assert isinstance(value, list)
         for i, v in enumerate(value):
@@ -309,17 +309,17 @@ def test_checklist_tick_reaches_the_markdown_download(server: Server, context: A
     page.get_by_role("heading", name="Checklist").wait_for()
     settle(page)
     ticked, untouched = rep.checklist[0], rep.checklist[1]
-    group = [i for i in rep.checklist if i.pattern == ticked.pattern]
+    group = [i for i in rep.checklist if i.pattern == ticked.pattern and i.phase == ticked.phase]
     box = page.locator(f".st-key-chk__{ticked.id}")
     box.locator("label").click()
-    page.locator(f".st-key-progress__{ticked.pattern}").get_by_text(f"1 of {len(group)} done").wait_for()
+    page.locator(f".st-key-progress__{ticked.phase}__{ticked.pattern}").get_by_text(f"1 of {len(group)} done").wait_for()
     settle(page)
     # The tick survives navigation to another page and back.
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Pattern catalogue").click()
     page.get_by_role("heading", name="Pattern catalogue").wait_for()
     settle(page)
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Results").click()
-    page.locator(f".st-key-progress__{ticked.pattern}").get_by_text(f"1 of {len(group)} done").wait_for()
+    page.locator(f".st-key-progress__{ticked.phase}__{ticked.pattern}").get_by_text(f"1 of {len(group)} done").wait_for()
     settle(page)
     assert page.locator(f".st-key-chk__{ticked.id} input").is_checked()
     button = page.locator(".st-key-export_md button")

@@ -26,7 +26,7 @@ def value_for(q: Question) -> st.SearchStrategy:
         return st.lists(st.sampled_from(q.option_values()), unique=True).map(
             lambda vs, q=q: sorted(vs, key=q.option_values().index))
     if q.type == "bool":
-        return st.booleans()
+        return st.sampled_from(q.bool_values())  # "unsure" too, where the question offers Not sure
     if q.type == "number":
         lo = int(q.min) if q.min is not None else -1000
         hi = int(q.max) if q.max is not None else 1000

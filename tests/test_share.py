@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kafka_advisor.loader import KnowledgeBase, check_answer
+from kafka_advisor.loader import KnowledgeBase, bool_choices, check_answer
 from kafka_advisor.model import Question
 from kafka_advisor.share import RESERVED, answers_from_query, answers_to_query
 
@@ -24,7 +24,7 @@ def _value(q: Question) -> st.SearchStrategy[Any]:
     if q.type == "multi":
         return st.lists(st.sampled_from(q.option_values()), min_size=1, unique=True)
     if q.type == "bool":
-        return st.booleans()
+        return st.sampled_from(q.bool_values())  # "unsure" too, where the question offers Not sure
     if q.type == "number":
         lo = q.min if q.min is not None else -1e9
         hi = q.max if q.max is not None else 1e9
@@ -88,7 +88,7 @@ def test_bad_and_unknown_parameters_are_reported_not_raised(kb: KnowledgeBase) -
     joined = "\n".join(errors)
     for name in ("no_such_question", single.id, multi.id, boolean.id, number.id):
         assert repr(name) in joined
-    assert "expected one of" in joined and "expected a number" in joined and "expected true or false" in joined
+    assert "expected one of" in joined and "expected a number" in joined and f"expected {bool_choices(boolean)}" in joined
     assert "pattern" in RESERVED
 
 

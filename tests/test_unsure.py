@@ -37,6 +37,6 @@ def test_markdown_export_explains_the_cost_of_not_sure(kb: KnowledgeBase) -> Non
     title, answers = load_answers_file(kb, EXAMPLE)
     text = export("md", ExportContext(report=evaluate(kb, answers, with_what_if=True), kb=kb, title=title)).decode()
     section = text.split("## What the \u201cNot sure\u201d answers cost", 1)[1].split("\n## ", 1)[0]
-    assert "What should happen when a connector meets a record it cannot convert or write?" in section
+    assert kb.questions["bad_record_policy"].text in section
     assert "no longer recommends Dead letter queue" in section
     assert "finding out would not change the advice" in section

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 # spaces, so user text never breaks a line format, and bidi / zero-width format controls visible <U+XXXX> markers.
 from ..diagram import one_line as one_line
 from ..diagram import report_dot
-from ..model import AnswerValue, ReportItem
+from ..model import UNSURE, AnswerValue, Recommendation, ReportItem
 
 if TYPE_CHECKING:
     from . import ExportContext
@@ -47,12 +47,14 @@ def question_text(ctx: ExportContext, qid: str) -> str:
 
 
 def answer_text(ctx: ExportContext, qid: str, value: AnswerValue | None) -> str:
-    """An answer as the user saw it: option labels, yes/no, numbers with their unit."""
+    """An answer as the user saw it: option labels, yes/no/not sure, numbers with their unit."""
     q = ctx.kb.questions.get(qid)
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if q is not None and q.type == "bool" and value == UNSURE:
+        return "Not sure"
     if isinstance(value, list):  # an unknown question's values are raw user text
         return one_line(", ".join(q.label_of(v) if q else str(v) for v in value)) or "none"
     if isinstance(value, int | float):
@@ -149,3 +151,35 @@ def inline_svg(svg: bytes) -> str:
     """Graphviz SVG made fit for an HTML page: no XML prolog, no DOCTYPE (its DTD URL), no comments."""
     text = _PROLOG.sub("", svg.decode("utf-8"), count=1)
     return _COMMENT.sub("", text).strip()
+
+
+# --------------------------------------------------------------------------- tiers, proposals, risks
+
+TIER_HEADINGS: dict[str, str] = {
+    "core": "Core: the patterns that shape this architecture",
+    "baseline": "Baseline: always-on hygiene",
+    "later": "Later: worth it when the system grows",
+}
+JUDGEMENT_WORDS: dict[str, str] = {
+    "endorse": "Endorsed",
+    "conditions": "Endorsed with conditions",
+    "warn": "Warned against",
+}
+PHASE_HEADINGS: dict[str, str] = {"first": "Do first", "later": "Later"}
+
+
+def by_tier(ctx: ExportContext) -> dict[str, list[Recommendation]]:
+    """Recommended patterns per tier, core first; empty tiers left out."""
+    groups: dict[str, list[Recommendation]] = {t: [] for t in TIER_HEADINGS}
+    for rec in ctx.report.recommended:
+        groups[rec.tier].append(rec)
+    return {t: recs for t, recs in groups.items() if recs}
+
+
+def items_by_phase(ctx: ExportContext) -> dict[str, dict[str, list[ReportItem]]]:
+    """Checklist items split into "do first" and "later", each grouped by pattern in rank order."""
+    out: dict[str, dict[str, list[ReportItem]]] = {}
+    for pid, items in items_by_pattern(ctx).items():
+        for item in items:
+            out.setdefault(item.phase, {}).setdefault(pid, []).append(item)
+    return {phase: out[phase] for phase in PHASE_HEADINGS if phase in out}

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from ..model import Reason
+from ..model import Reason, ReportItem
 from ..whatif import unsure_costs
 from . import ExportContext, Exporter, register
 from .common import (
+    JUDGEMENT_WORDS,
+    PHASE_HEADINGS,
+    TIER_HEADINGS,
     answer_text,
+    by_tier,
     checked_ids,
     config_text,
     display_title,
-    items_by_pattern,
+    items_by_phase,
     md,
     md_cell,
     one_line,
@@ -30,9 +34,17 @@ def reason_line(ctx: ExportContext, reason: Reason) -> str:
 
 
 def checklist_lines(ctx: ExportContext, *, heading: str = "###", details: bool = True) -> list[str]:
-    """Task list grouped by pattern; ticked items are `[x]`."""
+    """Task list in two phases ("do first", "later"), grouped by pattern; ticked items are `[x]`."""
     out: list[str] = []
-    for pid, items in items_by_pattern(ctx).items():
+    for phase, groups in items_by_phase(ctx).items():
+        out += [f"{heading} {PHASE_HEADINGS[phase]}", ""]
+        out += _pattern_items(ctx, groups, heading + "#", details)
+    return out
+
+
+def _pattern_items(ctx: ExportContext, groups: dict[str, list[ReportItem]], heading: str, details: bool) -> list[str]:
+    out: list[str] = []
+    for pid, items in groups.items():
         out += [f"{heading} {pattern_name(ctx, pid)}", ""]
         for item in items:
             box = "x" if item.id in ctx.checked else " "
@@ -57,7 +69,8 @@ def render_markdown(ctx: ExportContext) -> str:
         out.append(f"| System | {md(system_name(ctx) or '')} |")
     out += [
         f"| Verdict | **{verdict_words(r.verdict.level)}** |",
-        f"| Recommended patterns | {', '.join(md_cell(x.name) for x in r.recommended) or 'none'} |",
+        *(f"| {tier.capitalize()} | {', '.join(md_cell(x.name) for x in recs)} |" for tier, recs in by_tier(ctx).items()),
+        *([] if r.recommended else ["| Recommended patterns | none |"]),
         f"| Discouraged patterns | {', '.join(f'{md_cell(x.name)} ({x.severity})' for x in r.discouraged) or 'none'} |",
         f"| Checklist | {done} of {total} done |",
         "",
@@ -68,18 +81,39 @@ def render_markdown(ctx: ExportContext) -> str:
         out += [f"{heading}:", ""] + [f"- {one_line(a)}" for a in alternatives] + [""]
     if r.verdict.reasons:
         out += ["Why:", ""] + [reason_line(ctx, x) for x in r.verdict.reasons] + [""]
+    if r.verdict.risks:
+        out += ["Risks:", ""] + [f"- **{x.kind}**: {one_line(x.text)} (`{x.rule}`, §{', §'.join(x.refs)})"
+                                 for x in r.verdict.risks] + [""]
+
+    if r.proposals:
+        out += ["## Your proposals, reviewed", ""]
+        for j in r.proposals:
+            out += [f"### {JUDGEMENT_WORDS[j.judgement]}: {one_line(j.label)}", ""]
+            if j.alternative:
+                out += [f"**Instead:** {one_line(j.alternative)}", ""]
+            out += [f"- Condition: {one_line(c)}" for c in j.conditions] + ([""] if j.conditions else [])
+            if j.reasons:
+                out += ["Why:", ""] + [reason_line(ctx, x) for x in j.reasons] + [""]
 
     out += ["## Recommended patterns", ""]
     if not r.recommended:
         out += ["No pattern is recommended for these answers.", ""]
-    for n, rec in enumerate(r.recommended, 1):
-        p = ctx.kb.patterns.get(rec.pattern)
-        section = f"section {p.section} · " if p else ""
-        out += [f"### {n}. {one_line(rec.name)}", "", f"_{section}score {rec.score}_", ""]
-        if p:
-            out += [one_line(p.summary), ""]
-        if rec.reasons:
-            out += ["Why:", ""] + [reason_line(ctx, x) for x in rec.reasons] + [""]
+    n = 0
+    for tier, recs in by_tier(ctx).items():
+        out += [f"### {TIER_HEADINGS[tier]}", ""]
+        for rec in recs:
+            n += 1
+            p = ctx.kb.patterns.get(rec.pattern)
+            section = f"section {p.section}" if p else ""
+            out += [f"#### {n}. {one_line(rec.name)}", "", f"_{section}_", ""]
+            if rec.trigger:
+                out += [f"**When:** {one_line(rec.trigger)}", ""]
+            if rec.required_by:
+                out += [f"Needed by: {', '.join(md(pattern_name(ctx, x)) for x in rec.required_by)}", ""]
+            if p:
+                out += [one_line(p.summary), ""]
+            if rec.reasons:
+                out += ["Why:", ""] + [reason_line(ctx, x) for x in rec.reasons] + [""]
 
     if r.discouraged:
         out += ["## Discouraged patterns", ""]

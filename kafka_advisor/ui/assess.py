@@ -11,11 +11,8 @@ from kafka_advisor.engine import effective_answers, visible_questions
 from kafka_advisor.loader import KnowledgeBase, answers_yaml, check_answer, parse_answers_bytes
 from kafka_advisor.model import AnswerValue, Question
 from kafka_advisor.ui import pages, state
-from kafka_advisor.ui.style import answer_md, kb_md, md_escape
+from kafka_advisor.ui.style import BOOL_LABELS, answer_md, kb_md, md_escape
 from kafka_advisor.yamlsource import AdvisorError
-
-YES_NO = (True, False)
-
 
 # --------------------------------------------------------------------------- steps
 
@@ -82,7 +79,9 @@ def render_question(q: Question, answers: dict[str, AnswerValue]) -> None:
             st.pills(q.text, q.option_values(), selection_mode="multi", format_func=q.label_of, **common)
             st.caption("Pick all that apply.")
         elif q.type == "bool":
-            st.radio(q.text, YES_NO, index=None, format_func=lambda v: "Yes" if v else "No", horizontal=True, **common)
+            # Yes / No, and Not sure ("unsure") on a question that offers it.
+            st.radio(q.text, q.bool_values(), index=None, format_func=BOOL_LABELS.__getitem__, horizontal=True,
+                     **common)
         elif q.type == "number":
             whole = all(b is None or float(b).is_integer() for b in (q.min, q.max))
             lo = None if q.min is None else (int(q.min) if whole else q.min)

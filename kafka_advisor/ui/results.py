@@ -53,9 +53,13 @@ def _apply(qid: str, value: AnswerValue | None) -> None:
 
 def verdict(kb: KnowledgeBase, rep: Report) -> None:
     verdict_banner(rep.verdict)
+    if rep.verdict.risks:
+        st.markdown("**Top risks**\n" + "\n".join(f"- **{RISK_WORDS.get(r.kind, r.kind)}:** {kb_md(r.text)}"
+                                                   for r in rep.verdict.risks[:3]))
     if rep.verdict.reasons:
         with st.expander("Why this verdict", icon=":material/help:"):
             show_reasons(kb, rep.verdict.reasons)
+    proposals(kb, rep)
     if rep.unanswered:
         n = len(rep.unanswered)
         st.caption(f"{n} relevant question{'s are' if n != 1 else ' is'} still open; answering "
@@ -64,22 +68,60 @@ def verdict(kb: KnowledgeBase, rep: Report) -> None:
         st.info(kb_md(note.text), icon=":material/lightbulb:")
 
 
+RISK_WORDS = {"operations": "Operations", "cost": "Cost", "data-loss": "Data loss", "skills": "Skills",
+              "complexity": "Complexity", "latency": "Latency"}
+JUDGEMENT_LOOK = {"endorse": ("Endorsed", ":material/check_circle:", st.success),
+                  "conditions": ("Endorsed with conditions", ":material/rule:", st.warning),
+                  "warn": ("Warned against", ":material/block:", st.error)}
+TIER_TITLES = {"core": "Core", "baseline": "Baseline", "later": "Later"}
+TIER_CAPTIONS = {"core": "The few patterns that shape this architecture.",
+                 "baseline": "Always-on hygiene: keep it short and keep it on.",
+                 "later": "Worth it when the system grows; each says when."}
+
+
+def proposals(kb: KnowledgeBase, rep: Report) -> None:
+    if not rep.proposals:
+        return
+    st.subheader("Your proposals, reviewed", anchor="proposals")
+    for j in rep.proposals:
+        title, icon, box = JUDGEMENT_LOOK[j.judgement]
+        body = f"**{title}: {md_escape(j.label)}**"
+        if j.alternative:
+            body += f"  \n**Instead:** {kb_md(j.alternative)}"
+        body += "".join(f"  \n- {kb_md(c)}" for c in j.conditions)
+        box(body, icon=icon)
+        if j.reasons:
+            with st.expander(f"Why: {j.label}", icon=":material/help:"):
+                show_reasons(kb, j.reasons)
+
+
 def recommended(kb: KnowledgeBase, rep: Report) -> None:
     st.header("Recommended patterns", anchor="recommended")
-    if rep.verdict.level == "poor-fit" and rep.recommended:
-        st.caption("Kafka is a poor fit, so these apply only if you adopt it anyway.")
     if not rep.recommended:
         st.info("No Kafka pattern is recommended for these answers.", icon=":material/info:")
         return
-    st.caption("Ranked by how strongly your answers point to each pattern. Open one to see why.")
-    for rank, rec in enumerate(rep.recommended, 1):
-        pattern = kb.patterns[rec.pattern]
-        with st.expander(f"{rank}. {rec.name}", icon=":material/thumb_up:"):
-            st.markdown(kb_md(pattern.summary))
-            st.caption(f"Chapter {section_title(pattern.section)} · score {rec.score}")
-            st.markdown("##### Why it is recommended")
-            show_reasons(kb, rec.reasons)
-            pattern_link(kb, rec.pattern, f"Open {rec.name} in the catalogue")
+    rank = 0
+    for tier in TIER_TITLES:
+        recs = [r for r in rep.recommended if r.tier == tier]
+        if not recs:
+            continue
+        st.subheader(TIER_TITLES[tier], anchor=f"tier-{tier}")
+        st.caption(TIER_CAPTIONS[tier])
+        for rec in recs:
+            rank += 1
+            pattern = kb.patterns[rec.pattern]
+            with st.expander(f"{rank}. {rec.name}", icon=":material/thumb_up:"):
+                if rec.trigger:
+                    st.markdown(f"**When:** {kb_md(rec.trigger)}")
+                if rec.required_by:
+                    st.markdown("**Needed by:** " + ", ".join(kb_md(kb.patterns[p].name) for p in rec.required_by))
+                st.markdown(kb_md(pattern.summary))
+                st.caption(f"Chapter {section_title(pattern.section)}")
+                st.markdown("##### Why it is recommended")
+                show_reasons(kb, rec.reasons)
+                if rec.pairs_with:
+                    st.caption("Pairs with: " + ", ".join(kb_md(kb.patterns[p].name) for p in rec.pairs_with))
+                pattern_link(kb, rec.pattern, f"Open {rec.name} in the catalogue")
 
 
 def discouraged(kb: KnowledgeBase, rep: Report) -> None:
@@ -203,14 +245,18 @@ def _config_md(item: ReportItem) -> str:
     return " · ".join(parts)
 
 
-def checklist_groups(kb: KnowledgeBase, rep: Report) -> list[tuple[str, list[ReportItem]]]:
-    """Items grouped by pattern: recommended patterns first, in their rank order."""
+PHASES = {"first": "Do first", "later": "Later"}
+
+
+def checklist_groups(kb: KnowledgeBase, rep: Report) -> list[tuple[str, str, list[ReportItem]]]:
+    """(phase, pattern, items): "do first" before "later", recommended patterns first in rank order."""
     order = [r.pattern for r in rep.recommended]
-    groups: dict[str, list[ReportItem]] = {}
+    groups: dict[tuple[str, str], list[ReportItem]] = {}
     for item in rep.checklist:
-        groups.setdefault(item.pattern, []).append(item)
-    ranked = sorted(groups, key=lambda p: (order.index(p) if p in order else len(order), kb.patterns[p].name))
-    return [(p, groups[p]) for p in ranked]
+        groups.setdefault((item.phase, item.pattern), []).append(item)
+    ranked = sorted(groups, key=lambda k: (list(PHASES).index(k[0]), order.index(k[1]) if k[1] in order else len(order),
+                                           kb.patterns[k[1]].name))
+    return [(phase, pid, groups[(phase, pid)]) for phase, pid in ranked]
 
 
 def checklist(kb: KnowledgeBase, rep: Report) -> None:
@@ -219,18 +265,23 @@ def checklist(kb: KnowledgeBase, rep: Report) -> None:
         st.caption("No checklist items for these answers.")
         return
     groups = checklist_groups(kb, rep)
-    st.caption(f"{len(rep.checklist)} items for {len(groups)} patterns. Tick what you have done: ticks stay while "
-               "you move around and go into the exports.")
+    st.caption(f"{len(rep.checklist)} items for {len({pid for _, pid, _ in groups})} patterns, the ones to do first "
+               "at the top. Tick what you have done: ticks stay while you move around and go into the exports.")
     severities, hide = st.columns([3, 2], vertical_alignment="bottom")
     shown = severities.pills("Severity", list(SEVERITIES), selection_mode="multi", default=list(SEVERITIES),
                              format_func=lambda s: SEVERITIES[s].label, key="checklist_severity")
     hide_done = hide.toggle("Hide done items", key="checklist_hide_done")
-    for pid, items in groups:
-        checklist_group(kb, pid, items, tuple(shown), hide_done)
+    phase = None
+    for item_phase, pid, items in groups:
+        if item_phase != phase:
+            phase = item_phase
+            st.subheader(PHASES[phase], anchor=f"checklist-{phase}", divider="gray")
+        checklist_group(kb, phase, pid, items, tuple(shown), hide_done)
 
 
 @st.fragment
-def checklist_group(kb: KnowledgeBase, pid: str, items: list[ReportItem], shown: tuple[str, ...], hide_done: bool) -> None:
+def checklist_group(kb: KnowledgeBase, phase: str, pid: str, items: list[ReportItem], shown: tuple[str, ...],
+                    hide_done: bool) -> None:
     """One pattern's items, as a fragment: a tick redraws this group only. Measured in Chromium, every
     checkbox on the page costs about a millisecond to redraw, and the checklist can hold a hundred."""
     checked = state.checked()
@@ -239,7 +290,7 @@ def checklist_group(kb: KnowledgeBase, pid: str, items: list[ReportItem], shown:
         return
     st.subheader(kb.patterns[pid].name, anchor=False)
     done = sum(1 for i in items if i.id in checked)
-    with st.container(key=f"progress__{pid}"):
+    with st.container(key=f"progress__{phase}__{pid}"):
         st.progress(done / len(items), text=f"{done} of {len(items)} done")
     for item in visible:
         key = state.CHECK_PREFIX + item.id

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kafka_advisor.chapter import SECTIONS
 from kafka_advisor.diagram import one_line
-from kafka_advisor.model import AnswerValue, Question
+from kafka_advisor.model import UNSURE, AnswerValue, Question
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,10 @@ def format_number(value: float | int) -> str:
     return f"{int(value):,}"
 
 
+# The words of a yes/no answer; "unsure" is the Not sure of a bool question with `unsure: true`.
+BOOL_LABELS: dict[bool | str, str] = {True: "Yes", False: "No", UNSURE: "Not sure"}
+
+
 def format_answer(q: Question, value: AnswerValue | None) -> str:
     """An answer as the words a user picked (labels, Yes/No, units); plain text, not Markdown."""
     if value is None or value == []:
@@ -127,7 +131,7 @@ def format_answer(q: Question, value: AnswerValue | None) -> str:
     if q.type == "multi" and isinstance(value, list):
         return "; ".join(q.label_of(v) for v in value)
     if q.type == "bool":
-        return "Yes" if value else "No"
+        return BOOL_LABELS[UNSURE] if value == UNSURE else BOOL_LABELS[bool(value)]
     if q.type == "number" and isinstance(value, int | float) and not isinstance(value, bool):
         unit = q.unit or ""
         if value == 1 and len(unit) > 2 and unit.endswith("s") and not unit.endswith("ss"):

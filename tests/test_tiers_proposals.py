@@ -1,0 +1,153 @@
+"""Tiers, `requires`, proposals and the verdict's risks, on a tiny knowledge base of their own."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from minikb import QUESTIONS, RULES, write_minikb
+
+from kafka_advisor.engine import evaluate
+from kafka_advisor.loader import KnowledgeBase, KnowledgeBaseError, load_kb
+
+PROPOSALS = """
+  - id: proposals
+    role: proposals
+    text: Proposed?
+    help: What someone proposed.
+    type: multi
+    options:
+      - {value: use-alpha, label: Use alpha, pattern: alpha}
+      - {value: use-beta, label: Use beta, pattern: beta}
+      - {value: use-gamma, label: Use gamma, pattern: gamma}
+      - {value: use-delta, label: Use delta, pattern: delta}
+      - {value: hack, label: A hack}
+"""
+
+MORE_RULES = """
+  - id: hack-is-bad
+    title: The hack loses data
+    when: {question: proposals, contains: hack}
+    then:
+      judge: [{proposal: hack, judgement: warn, alternative: Do it properly.}]
+      risks: [{kind: operations, text: Someone must run it.}]
+    because: Hacks lose data.
+    refs: ["7.4.3"]
+    examples:
+      - {name: fires, answers: {proposals: [hack]}, expect: {fires: true, judged: {hack: warn}}}
+      - {name: quiet, answers: {proposals: [use-alpha]}, expect: {fires: false}}
+  - id: fanout-later
+    title: Fan-out can wait
+    when: {question: needs, contains: fanout}
+    then:
+      recommend: [{pattern: beta, weight: 2, tier: later, trigger: When a third consumer appears.}]
+    because: Two consumers do not need it yet.
+    refs: ["7.1.1"]
+    examples:
+      - {name: fires, answers: {needs: [fanout]}, expect: {fires: true, tiers: {beta: later}}}
+      - {name: quiet, answers: {needs: [replay]}, expect: {fires: false}}
+"""
+
+
+def _kb(root: Path, *, alpha_extra: str = "", delta_extra: str = "tier: baseline\\nif_proposed: endorse\\n") -> KnowledgeBase:
+    write_minikb(root, questions=QUESTIONS + PROPOSALS, rules=RULES + MORE_RULES)
+    alpha = root / "patterns" / "alpha.yaml"
+    alpha.write_text(alpha.read_text() + textwrap.dedent(alpha_extra))
+    delta = (root / "patterns" / "gamma.yaml").read_text().replace("gamma", "delta").replace("Gamma", "Delta")
+    (root / "patterns" / "delta.yaml").write_text(delta + delta_extra.replace("\\n", "\n"))
+    return load_kb(root)
+
+
+REQUIRES = """
+requires:
+  - {pattern: delta, because: Alpha cannot run without delta.}
+pairs_with:
+  - {pattern: gamma, because: Gamma watches alpha.}
+"""
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    return _kb(tmp_path_factory.mktemp("tiers"), alpha_extra=REQUIRES)
+
+
+def test_required_part_comes_with_its_reason(kb: KnowledgeBase) -> None:
+    rep = evaluate(kb, {"style": "events"})
+    by = {r.pattern: r for r in rep.recommended}
+    assert set(by) == {"alpha", "delta"}
+    # A part sits no higher than its own tier: delta is baseline even under a core pattern.
+    assert by["delta"].required_by == ["alpha"] and by["delta"].tier == "baseline"
+    assert by["delta"].reasons[0].because == "Alpha cannot run without delta."
+    assert by["alpha"].pairs_with == ["gamma"] and "gamma" not in by  # shown beside, not recommended
+    assert rep.verdict.core == ["alpha"]
+
+
+def test_later_tier_carries_its_trigger_and_its_items_wait(kb: KnowledgeBase) -> None:
+    rep = evaluate(kb, {"style": "events", "needs": ["fanout"]})
+    beta = next(r for r in rep.recommended if r.pattern == "beta")
+    assert beta.tier == "later" and beta.trigger == "When a third consumer appears."
+    assert [r.pattern for r in rep.recommended][-1] == "beta", "core first, later last"
+    assert {i.phase for i in rep.checklist if i.pattern == "beta"} == {"later"}
+    assert next(i for i in rep.checklist if i.id == "alpha-high").phase == "first"
+    assert next(i for i in rep.checklist if i.id == "alpha-low").phase == "later"
+
+
+def test_one_core_vote_outweighs_a_later_vote(kb: KnowledgeBase) -> None:
+    rep = evaluate(kb, {"needs": ["fanout", "replay"]})  # replay-fit recommends beta with its default tier
+    assert next(r for r in rep.recommended if r.pattern == "beta").tier == "core"
+
+
+def test_proposals_are_judged(kb: KnowledgeBase) -> None:
+    rep = evaluate(kb, {"style": "events", "proposals": ["use-alpha", "use-gamma", "use-delta", "hack"]})
+    judged = {j.proposal: j for j in rep.proposals}
+    assert judged["use-alpha"].judgement == "endorse" and judged["use-alpha"].reasons[0].rule == "events-fit"
+    assert judged["hack"].judgement == "warn" and judged["hack"].alternative == "Do it properly."
+    assert judged["hack"].reasons[0].rule == "hack-is-bad"
+    # Gamma: proposed, needed by nothing, and its stance is the default "warn": discouraged (low).
+    assert judged["use-gamma"].judgement == "warn"
+    assert ("gamma", "low") in [(d.pattern, d.severity) for d in rep.discouraged]
+    # Delta declares if_proposed: endorse, and alpha requires it anyway.
+    assert judged["use-delta"].judgement == "endorse"
+    assert [r.kind for r in rep.verdict.risks] == ["operations"]
+
+
+def test_recommended_and_discouraged_proposal_is_endorsed_with_conditions(kb: KnowledgeBase) -> None:
+    rep = evaluate(kb, {"needs": ["audit"], "durable": True, "proposals": ["use-beta"]})
+    j = rep.proposals[0]
+    assert (j.judgement, j.conditions) == ("conditions", ["Something else."])
+    assert rep.verdict.level == "good-fit"  # a medium caveat on a proposal stays with the proposal
+
+
+def test_discouraging_an_unraised_pattern_leaves_the_verdict_alone(kb: KnowledgeBase) -> None:
+    rep = evaluate(kb, {"style": "events", "durable": True})  # beta discouraged (medium), never raised
+    assert rep.verdict.level == "good-fit"
+    assert "beta" in {d.pattern for d in rep.discouraged}
+
+
+def test_poor_fit_recommends_nothing_and_warns_every_proposed_pattern(kb: KnowledgeBase) -> None:
+    rep = evaluate(kb, {"style": "queries", "latency_ms": 20, "proposals": ["use-alpha", "use-delta"]})
+    assert rep.verdict.level == "poor-fit" and rep.verdict.decision == "do-not-adopt"
+    assert rep.recommended == [] and rep.checklist == []
+    assert {(j.proposal, j.judgement, j.alternative) for j in rep.proposals} == {
+        ("use-alpha", "warn", "A synchronous API"), ("use-delta", "warn", "A synchronous API")}
+    assert {"alpha", "delta"} <= {d.pattern for d in rep.discouraged}
+
+
+def test_loader_checks_links_proposals_and_triggers(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError) as info:
+        _kb(tmp_path / "a", alpha_extra="requires:\n  - {pattern: nosuch, because: x}\n")
+    assert "patterns/alpha.yaml" in str(info.value) and "unknown pattern id 'nosuch'" in str(info.value)
+    bad_rule = MORE_RULES.replace("proposal: hack,", "proposal: hacks,")
+    root = tmp_path / "b"
+    write_minikb(root, questions=QUESTIONS + PROPOSALS, rules=RULES + bad_rule)
+    (root / "patterns" / "delta.yaml").write_text((root / "patterns" / "gamma.yaml").read_text()
+                                                  .replace("gamma", "delta").replace("Gamma", "Delta"))
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_kb(root)
+    assert "unknown proposal 'hacks'" in str(info.value)
+    no_trigger = MORE_RULES.replace(", trigger: When a third consumer appears.", "")
+    write_minikb(root, questions=QUESTIONS + PROPOSALS, rules=RULES + no_trigger)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_kb(root)
+    assert "tier: later needs a trigger" in str(info.value)
