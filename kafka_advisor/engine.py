@@ -347,6 +347,8 @@ class Judged(NamedTuple):
 
 
 _NO_PATTERNS = PatternFacts({}, {}, {}, None, {}, {})
+MAX_CORE = 6  # "the few patterns that shape the architecture": more than six is a backlog, not a design
+OVERFLOW_TRIGGER = "Once the core patterns are in place: it ranked below the six that shape this architecture most."
 
 
 def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple[str, ...] = ()) -> Outcome:
@@ -440,6 +442,14 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
                 queue.append(part)
             elif rank < tier_rank.get(part, 99):
                 tier_rank[part] = rank
+    # At most MAX_CORE patterns shape the architecture; lower-scored ones wait until those are in place.
+    def weight(p: str) -> int:  # a required part ranks with the strongest pattern that needs it
+        return max([scores.get(p, 0), *(scores.get(n, 0) for n in required_by.get(p, ()))])
+
+    core_ranked = sorted((p for p in chosen if tier_rank.get(p, 0) == 0), key=lambda p: (-weight(p), p))
+    for p in core_ranked[MAX_CORE:]:
+        tier_rank[p] = TIER_RANK["later"]
+        triggers[p] = OVERFLOW_TRIGGER
     tiers = {p: TIERS[tier_rank.get(p, 0)] for p in chosen}
     recommended = tuple(sorted(chosen, key=lambda p: (tier_rank.get(p, 0), -scores.get(p, 0), p)))
     discouraged = {p: (sev, alt) for p, (_, sev, alt) in worst.items()}

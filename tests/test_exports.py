@@ -162,15 +162,16 @@ def test_csv_has_one_row_per_checklist_item(ctx: ExportContext) -> None:
     raw = export("csv", ctx)
     assert b"\r\n" in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
-    assert rows[0] == ["id", "pattern", "item", "severity", "config", "refs", "done"]
+    assert rows[0] == ["id", "pattern", "item", "severity", "phase", "config", "refs", "done"]
     body = rows[1:]
     assert [r[0] for r in body] == [i.id for i in ctx.report.checklist]
-    assert {r[0] for r in body if r[6] == "yes"} == set(ctx.checked)
+    assert {r[0] for r in body if r[7] == "yes"} == set(ctx.checked)
     for row, item in zip(body, ctx.report.checklist, strict=True):
-        assert row[3] == item.severity and row[5] == ", ".join(item.refs)
+        assert row[3] == item.severity and row[6] == ", ".join(item.refs)
+        assert row[4] == {"first": "do first", "later": "later"}[item.phase]
         for scope, values in item.config.items():
             for key in values:
-                assert f"{key}=" in row[4] and scope in row[4]
+                assert f"{key}=" in row[5] and scope in row[5]
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x")'])
@@ -260,7 +261,8 @@ def test_pdf_is_a_review_document_not_a_dump(kb: KnowledgeBase, tmp_path: Path) 
     pages = _pdf_pages(pdf)
     assert len(pages) <= 13, f"{len(pages)} pages"
     r = ctx.report
-    assert VERDICT_WORDS[r.verdict.level] in pages[0] and "Key reasons" in pages[0]
+    assert VERDICT_WORDS[r.verdict.level] in pages[0]
+    assert ("Why this verdict" if r.verdict.reasons else "Key reasons") in pages[0]
     assert pages[1].startswith("Architecture") and "recommended Kafka architecture" in pages[1]
     bare = _letters(" ".join(pages))
     for rec in r.recommended:
@@ -269,7 +271,8 @@ def test_pdf_is_a_review_document_not_a_dump(kb: KnowledgeBase, tmp_path: Path) 
             assert _letters(x.title) in bare
     for d in r.discouraged:
         assert _letters(d.alternative.replace("`", "")) in bare
-    reasons = {x.rule: x for rec in r.recommended for x in rec.reasons} | {x.rule: x for d in r.discouraged for x in d.reasons}
+    reasons = ({x.rule: x for x in r.verdict.reasons} | {x.rule: x for rec in r.recommended for x in rec.reasons}
+               | {x.rule: x for d in r.discouraged for x in d.reasons})
     counts = {rule: bare.count(_letters(x.because.replace("`", ""))) for rule, x in reasons.items()}
     assert max(counts.values()) == 1 and sum(counts.values()) >= 3, counts  # page 1 explains a few, once; the HTML all
 
@@ -331,8 +334,11 @@ def test_tasks_are_a_task_list_grouped_by_pattern(ctx: ExportContext) -> None:
     tasks = [line for line in text.splitlines() if re.match(r"- \[[ x]\] ", line)]
     assert len(tasks) == len(ctx.report.checklist)
     assert sum(line.startswith("- [x]") for line in tasks) == len(ctx.checked)
-    groups = [line[4:] for line in text.splitlines() if line.startswith("### ")]
-    assert len(groups) == len({i.pattern for i in ctx.report.checklist})
+    phases = [line[4:] for line in text.splitlines() if line.startswith("### ")]
+    assert phases == [p for p in ("Do first", "Later") if any(i.phase == {"Do first": "first", "Later": "later"}[p]
+                                                               for i in ctx.report.checklist)]
+    groups = [line[5:] for line in text.splitlines() if line.startswith("#### ")]
+    assert len(groups) == len({(i.phase, i.pattern) for i in ctx.report.checklist})
 
 
 def test_zip_holds_every_format_the_answers_and_the_diagrams(ctx: ExportContext) -> None:
@@ -380,13 +386,13 @@ def _shape(name: str, data: bytes) -> Any:
 
 @pytest.fixture(scope="module")
 def baseline(kb: KnowledgeBase) -> dict[str, Any]:
-    ctx = _context(kb, "cdc-customer360-caveats", answers={"system_name": "Plain", "source_db_name": "Plain"}, title="Plain")
+    ctx = _context(kb, "cdc-customer360-good-fit", answers={"system_name": "Plain", "source_db_name": "Plain"}, title="Plain")
     return {name: _shape(name, export(name, ctx)) for name in FAST}
 
 
 @pytest.mark.parametrize("evil", EVIL, ids=range(len(EVIL)))
 def test_hostile_names_break_no_output(kb: KnowledgeBase, baseline: dict[str, Any], evil: str) -> None:
-    ctx = _context(kb, "cdc-customer360-caveats", answers={"system_name": evil, "source_db_name": evil}, title=evil)
+    ctx = _context(kb, "cdc-customer360-good-fit", answers={"system_name": evil, "source_db_name": evil}, title=evil)
     assert ctx.report.answers["source_db_name"] == evil, "the scenario must show the source database question"
     for name in FAST:
         data = export(name, ctx)
@@ -427,7 +433,7 @@ def _args(answers: Path, to: str, output: Path | None, checked: str = "") -> Any
 
 @pytest.mark.parametrize("fmt", ORDER)
 def test_cli_writes_every_format(kb: KnowledgeBase, tmp_path: Path, fmt: str) -> None:
-    scenario = ROOT / "examples" / "crud-app-poor-fit.yaml"
+    scenario = ROOT / "examples" / "order-platform-good-fit.yaml"  # a poor fit has no checklist to tick
     _, answers = load_answers_file(kb, scenario)
     first = evaluate(kb, answers).checklist[0].id
     out = tmp_path / f"out.{fmt}"

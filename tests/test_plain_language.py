@@ -253,3 +253,19 @@ def test_wizard_keeps_yes_no_on_a_bool_without_not_sure(kb: KnowledgeBase) -> No
     at.button(key=f"goto_{[s.id for s in kb.sections].index(kb.section_of[q.id])}").click()
     run(at)
     assert at.radio(key=f"q__{q.id}").options == ["Yes", "No"]
+
+
+def test_results_page_costs_a_not_sure_yes_no_answer(kb: KnowledgeBase) -> None:
+    from test_ui_support import RESULTS
+
+    qid = "personal_data_erasure"
+    answers = {qid: "unsure", "history_need": "full-history", "log_is_source_of_truth": "yes-es"}
+    assert unsure_costs(evaluate(kb, answers, with_what_if=True))[qid], "finding out must matter in this case"
+    at = new_app()
+    at.query_params.update(answers_to_query(kb, answers))
+    run(at)
+    at.switch_page(RESULTS)
+    page = texts(run(at))
+    section = page.split("What your \u201cNot sure\u201d answers cost", 1)[1]
+    assert kb.questions[qid].text in section
+    assert "instead of Not sure" in section  # "If ... were **Yes** instead of Not sure: ..."

@@ -47,7 +47,12 @@ def test_evaluate_never_raises_and_is_deterministic(answers: dict) -> None:
     assert first["verdict"]["level"] in levels
     rec = [r["pattern"] for r in first["recommended"]]
     assert len(rec) == len(set(rec))
-    assert [r["score"] for r in first["recommended"]] == sorted((r["score"] for r in first["recommended"]), reverse=True)
+    order = {"core": 0, "baseline": 1, "later": 2}
+    keys = [(order[r["tier"]], -r["score"]) for r in first["recommended"]]
+    assert keys == sorted(keys)  # core first, then baseline, then later; by score within a tier
+    assert sum(1 for r in first["recommended"] if r["tier"] == "core") <= 6
+    if first["verdict"]["level"] == "poor-fit":
+        assert not rec and not first["checklist"]  # do not adopt: nothing to apply
     high = {d["pattern"] for d in first["discouraged"] if d["severity"] == "high"}
     assert not high & set(rec)  # a high-severity discouragement always wins
     ids = [i["id"] for i in first["checklist"]]

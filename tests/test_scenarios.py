@@ -29,7 +29,9 @@ def outcome(path: Path) -> dict:
     return {
         "verdict": report.verdict.level,
         "alternatives": report.verdict.alternatives,
-        "recommended": [[r.pattern, r.score] for r in report.recommended],
+        "recommended": [[r.pattern, r.score, r.tier] for r in report.recommended],
+        "proposals": [[j.proposal, j.judgement] for j in report.proposals],
+        "risks": [r.kind for r in report.verdict.risks],
         "discouraged": [[d.pattern, d.severity] for d in report.discouraged],
         "fired": report.fired,
         "checklist": [i.id for i in report.checklist],

@@ -234,7 +234,7 @@ def test_nothing_raw_reaches_the_user(kb: KnowledgeBase, case: tuple[dict, AppTe
 
 
 def test_not_sure_answers_show_what_finding_out_would_change(kb: KnowledgeBase) -> None:
-    answers = scenario(kb, ROOT / "examples" / "small-team-mesh-caveats.yaml")
+    answers = scenario(kb, ROOT / "examples" / "small-team-no-mesh-good-fit.yaml")
     page = texts(results_for(kb, answers))
     assert "What your \u201cNot sure\u201d answers cost" in page
     section = page.split("What your \u201cNot sure\u201d answers cost", 1)[1]

@@ -9,7 +9,7 @@ from kafka_advisor.exports import ExportContext, export
 from kafka_advisor.loader import KnowledgeBase, load_answers_file
 from kafka_advisor.whatif import unsure_costs
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "small-team-mesh-caveats.yaml"
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "small-team-no-mesh-good-fit.yaml"
 
 
 def test_unsure_answers_list_the_answers_that_would_change_the_advice(kb: KnowledgeBase) -> None:

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from ..model import AnswerValue, Reason
 from . import ExportContext, Exporter, register
 from .common import (
+    JUDGEMENT_WORDS,
     answer_text,
+    by_tier,
     checked_ids,
     display_title,
     export_date,
@@ -69,7 +71,7 @@ def _options(ctx: ExportContext) -> tuple[list[Option], Option]:
     options: list[Option] = []
     kafka: Option | None = None
     if r.recommended:
-        names = ", ".join(x.name for x in r.recommended)
+        names = ", ".join(x.name for x in ([x for x in r.recommended if x.tier == "core"] or r.recommended))
         kafka = Option(f"Apache Kafka with {names}", "Adopt Kafka and apply the recommended interaction patterns.")
         for rec in r.recommended:
             pros, cons = pros_cons(ctx, rec.pattern)
@@ -115,6 +117,10 @@ def _unique(options: list[Option]) -> list[Option]:
     return list(seen.values())
 
 
+def _kafka_option(options: list[Option]) -> Option | None:
+    return next((o for o in options if o.title.startswith("Apache Kafka with ")), None)
+
+
 def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
     r = ctx.report
     system = system_name(ctx) or display_title(ctx, default="the system")
@@ -124,9 +130,10 @@ def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
     if r.verdict.level == "poor-fit" or not r.recommended:
         out.append(f"# Do not build {md(system)} on Apache Kafka; use {md(_clause(chosen.title))}")
     else:
-        # A title, not a list: the three leading patterns; the full list is in the decision outcome.
-        lead = ", ".join(md(x.name) for x in r.recommended[:3])
-        more = f" and {len(r.recommended) - 3} more patterns" if len(r.recommended) > 3 else ""
+        # A title, not a list: the leading core patterns; the tiers are in the decision outcome.
+        core = [x for x in r.recommended if x.tier == "core"] or r.recommended
+        lead = ", ".join(md(x.name) for x in core[:3])
+        more = f" and {len(core) - 3} more core patterns" if len(core) > 3 else ""
         out.append(f"# Use Apache Kafka for {md(system)}, led by {lead}{more}")
     out.append("")
 
@@ -141,6 +148,16 @@ def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
         out += ["Facts from the questionnaire that decided it:", ""]
         out += [f"* {md(question_text(ctx, q))}: {md(answer_text(ctx, q, v))}" for q, v in used] + [""]
 
+    if r.proposals:
+        out += ["Proposals reviewed:", ""]
+        for j in r.proposals:
+            tail = f"; instead: {one_line(j.alternative)}" if j.alternative else ""
+            tail += "".join(f"; condition: {one_line(c)}" for c in j.conditions)
+            out.append(f"* {JUDGEMENT_WORDS[j.judgement]}: {one_line(j.label)}{tail}")
+        out.append("")
+    if r.verdict.risks:
+        out += ["Risks:", ""] + [f"* {x.kind}: {one_line(x.text)}" for x in r.verdict.risks] + [""]
+
     out += ["## Decision Drivers", ""]
     drivers = _reasons(ctx)
     out += [f"* {one_line(x.title)} (§{', §'.join(x.refs)})" for x in drivers] or ["* The answers given (no rule fired)."]
@@ -149,6 +166,11 @@ def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
     out += ["## Considered Options", ""] + [f"* {o.title}" for o in options] + [""]
 
     out += ["## Decision Outcome", "", f'Chosen option: "{chosen.title}", because {_clause(r.verdict.summary)}.', ""]
+    tiers = by_tier(ctx) if chosen is _kafka_option(options) else {}
+    for tier, recs in tiers.items():
+        out.append(f"* {tier.capitalize()}: {', '.join(md(x.name) for x in recs)}")
+    if tiers:
+        out.append("")
     out += ["### Consequences", ""]
     consequences = [f"* Good, because {x}" for x in chosen.good] + [f"* Bad, because {x}" for x in chosen.bad]
     out += consequences or ["* Neutral, because the knowledge base lists no trade-offs for this option."]

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from ..diagram import dot_available, render
 from . import ExportContext, Exporter, register
 from .common import (
+    JUDGEMENT_WORDS,
     VERDICTS,
     answer_text,
     checked_ids,
@@ -145,13 +146,25 @@ TEMPLATE = """<!DOCTYPE html>
 </section>
 
 <table class="facts">
-<tr><td class="w28">Recommended patterns</td><td>{% for x in r.recommended %}{{ x.name }}{% if not loop.last %}, {% endif %}{% else %}none{% endfor %}</td></tr>
+{% for tier in ["core", "baseline", "later"] %}{% set recs = r.recommended | selectattr("tier", "equalto", tier) | list %}{% if recs %}
+<tr><td class="w28">{{ tier | capitalize }}</td><td>{% for x in recs %}{{ x.name }}{% if not loop.last %}, {% endif %}{% endfor %}</td></tr>{% endif %}{% endfor %}
+{% if not r.recommended %}<tr><td class="w28">Recommended patterns</td><td>none</td></tr>{% endif %}
 <tr><td>Discouraged patterns</td><td>{% for x in r.discouraged %}{{ x.name }} <span class="badge sev-{{ x.severity }}">{{ x.severity }}</span>{% if not loop.last %}, {% endif %}{% else %}none{% endfor %}</td></tr>
 <tr><td>Checklist</td><td>{{ done }} of {{ total }} done</td></tr>
 </table>
 
+{% if r.verdict.risks %}<h2>Top risks</h2>
+<ul>{% for x in r.verdict.risks %}<li><strong>{{ x.kind }}:</strong> {{ kb(x.text) }}</li>{% endfor %}</ul>{% endif %}
+
 {% if r.verdict.reasons %}<h2>Why this verdict</h2>
 <ul class="reasons">{% for x in r.verdict.reasons %}{{ reason(x) }}{% endfor %}</ul>{% endif %}
+
+{% if r.proposals %}<h2>Your proposals, reviewed</h2>
+{% for j in r.proposals %}<div class="card{% if j.judgement == 'warn' %} discouraged{% endif %}"><h3>{{ judgement_words[j.judgement] }}: {{ j.label }}</h3>
+{% if j.alternative %}<p><strong>Instead:</strong> {{ kb(j.alternative) }}</p>{% endif %}
+{% if j.conditions %}<ul>{% for c in j.conditions %}<li>{{ kb(c) }}</li>{% endfor %}</ul>{% endif %}
+{% if j.reasons %}<ul class="reasons">{% for x in j.reasons %}{{ reason(x) }}{% endfor %}</ul>{% endif %}
+</div>{% endfor %}{% endif %}
 
 <section class="diagram-section">
 <h2>Architecture</h2>
@@ -165,7 +178,8 @@ schema registry) are drawn once.{% if show_discouraged and r.discouraged %} Disc
 <h2>Recommended patterns</h2>
 {% for rec in r.recommended %}{% set p = patterns.get(rec.pattern) %}
 <div class="card"><h3><span class="rank">{{ loop.index }}</span>{{ rec.name }}</h3>
-<p class="muted">{% if p %}Section {{ p.section }} · {% endif %}score {{ rec.score }}</p>
+<p class="muted">{{ rec.tier | capitalize }}{% if p %} · section {{ p.section }}{% endif %}</p>
+{% if rec.trigger %}<p><strong>When:</strong> {{ kb(rec.trigger) }}</p>{% endif %}
 {% if p %}<p>{{ kb(p.summary) }}</p>{% endif %}
 {% if rec.reasons %}<ul class="reasons">{% for x in rec.reasons %}{{ reason(x) }}{% endfor %}</ul>{% endif %}
 </div>
@@ -257,7 +271,7 @@ def _page(ctx: ExportContext, dot: str, svg: Markup | None) -> str:
         r=r, title=display_title(ctx), system=system_name(ctx), date=export_date().isoformat(), css=Markup(CSS),
         verdict_icon=icon, verdict_words=words, done=len(checked_ids(ctx)), total=len(r.checklist),
         checked=set(checked_ids(ctx)), groups=items_by_pattern(ctx), patterns=ctx.kb.patterns,
-        svg=svg, dot=dot, no_dot=NO_DOT, show_discouraged=ctx.show_discouraged,
+        svg=svg, dot=dot, no_dot=NO_DOT, show_discouraged=ctx.show_discouraged, judgement_words=JUDGEMENT_WORDS,
         kb=_kb_text, reason=reason, question=functools.partial(question_text, ctx),
         answer=functools.partial(answer_text, ctx), pname=functools.partial(pattern_name, ctx),
         tradeoffs=functools.partial(pros_cons, ctx), config=config_text, answers=answers,

@@ -30,6 +30,7 @@ from ..diagram import dot_available, render
 from ..model import AnswerValue, ConfigValue, Reason, ReportItem
 from . import ExportContext
 from .common import (
+    JUDGEMENT_WORDS,
     SEVERITIES,
     VERDICTS,
     answer_text,
@@ -158,7 +159,11 @@ following the chapter “Kafka Interaction Patterns”; § numbers refer to its 
 </section>
 
 <table class="glance">
-<tr><th>Recommended</th><td>{% for x in r.recommended %}<span class="rank">{{ loop.index }}.</span> {{ x.name }} ({{ x.score }}){% if not loop.last %}; {% endif %}{% else %}none{% endfor %}</td></tr>
+{% for tier in ["core", "baseline", "later"] %}{% set recs = r.recommended | selectattr("tier", "equalto", tier) | list %}{% if recs %}
+<tr><th>{{ tier | capitalize }}</th><td>{% for x in recs %}{{ x.name }}{% if not loop.last %}; {% endif %}{% endfor %}</td></tr>{% endif %}{% endfor %}
+{% if not r.recommended %}<tr><th>Recommended</th><td>none</td></tr>{% endif %}
+{% for j in r.proposals %}<tr><th>{% if loop.first %}Proposals{% endif %}</th><td><b>{{ judgement_words[j.judgement] }}:</b> {{ j.label }}{% if j.alternative %}. Instead: {{ kb(j.alternative) }}{% endif %}{% for c in j.conditions %}. {{ kb(c) }}{% endfor %}</td></tr>{% endfor %}
+{% if r.verdict.risks %}<tr><th>Risks</th><td>{% for x in r.verdict.risks %}<b>{{ x.kind }}:</b> {{ kb(x.text) }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>{% endif %}
 <tr><th>Discouraged</th><td>{% for x in r.discouraged %}{{ x.name }} <span class="sev {{ x.severity }}">{{ x.severity }}</span>{% if not loop.last %}; {% endif %}{% else %}none{% endfor %}</td></tr>
 <tr><th>Checklist</th><td>{{ total }} items ({{ severity_counts }}); {{ done }} done</td></tr>
 {% if r.what_if %}<tr><th>What-if</th><td>{{ r.what_if | length }} single-answer changes would alter the result</td></tr>{% endif %}
@@ -182,7 +187,7 @@ column: producers on its left, consumers on its right.{% if show_discouraged and
 {% if r.recommended %}<h2 id="recommended">Recommended patterns</h2>
 <table class="patterns"><thead><tr><th style="width: 50%">Pros</th><th>Cons</th></tr></thead>
 {% for rec in r.recommended %}{% set p = patterns.get(rec.pattern) %}{% set pc = tradeoffs(rec.pattern) %}<tr class="head"><td colspan="2">
-<span class="rank">{{ loop.index }}.</span> <span class="name">{{ rec.name }}</span> <span class="muted">· {% if p %}§{{ p.section }} · {% endif %}score {{ rec.score }}</span>
+<span class="rank">{{ loop.index }}.</span> <span class="name">{{ rec.name }}</span> <span class="muted">· {{ rec.tier }}{% if p %} · §{{ p.section }}{% endif %}</span>
 {%- if rec.reasons %}<br>Why: {{ why(rec.reasons) }}{% endif %}</td></tr>
 <tr><td>{% for x in pc[0] %}<div class="b">• {{ kb(x) }}</div>{% endfor %}</td><td>{% for x in pc[1] %}<div class="b">• {{ kb(x) }}</div>{% endfor %}</td></tr>
 {% endfor %}</table>{% endif %}
@@ -444,5 +449,6 @@ def render_print_html(ctx: ExportContext) -> str:
         groups=items_by_pattern(ctx), patterns=ctx.kb.patterns, key=key, key_heading=heading,
         whatif=what_if_rows(ctx), drawing=drawing(ctx), no_dot=NO_DOT, show_discouraged=ctx.show_discouraged,
         kb=print_text, short=short, why=functools.partial(reason_line, ctx), config=config_lines,
+        judgement_words=JUDGEMENT_WORDS,
         pname=functools.partial(pattern_name, ctx), tradeoffs=functools.partial(pros_cons, ctx),
     )
