@@ -20,16 +20,12 @@ from kafka_advisor.yamlsource import AdvisorError
 KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
-    "dm-no-platform-team-per-domain-clusters": "not recommended: smart-endpoints-dumb-pipes",
     "kc-customer-360-one-database": "verdict fit-with-caveats, expert poor-fit; no warning: cdc-log-based",
     "kc-oracle-to-postgres-one-off-migration": "verdict fit-with-caveats, expert poor-fit; no warning: cdc-log-based",
     "ms-claims-workflow-timers": "verdict fit-with-caveats, expert poor-fit; no warning: smart-endpoints-dumb-pipes",
-    "ms-order-events-fanout": "not recommended: smart-endpoints-dumb-pipes",
-    "ms-price-lookup-read-model": "not recommended: smart-endpoints-dumb-pipes",
     "x-aircraft-part-ledger-tiered-snapshots": "verdict good-fit, expert fit-with-caveats",
-    "x-embedding-jobs-share-groups-4-2": "verdict poor-fit, expert fit-with-caveats; not recommended: idempotent-producer",
-    "x-food-delivery-order-events-fanout": "not recommended: smart-endpoints-dumb-pipes",
-    "x-iot-reefer-trucks-mqtt": "not recommended: source-connector",
+    "x-embedding-jobs-share-groups-4-2":
+        "verdict poor-fit, expert fit-with-caveats; not recommended: idempotent-producer",
     "x-mesh-airline-central-canonical-topics": "verdict good-fit, expert fit-with-caveats",
     "x-mesh-grocery-price-lookups": "not recommended: data-as-a-product",
     "x-mysql-dr-standby-via-debezium":
