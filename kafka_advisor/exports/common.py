@@ -166,6 +166,8 @@ JUDGEMENT_WORDS: dict[str, str] = {
     "warn": "Warned against",
 }
 PHASE_HEADINGS: dict[str, str] = {"first": "Do first", "later": "Later"}
+DECISION_WORDS: dict[str, str] = {"adopt": "Adopt Kafka", "adopt-with-caveats": "Adopt Kafka, with caveats",
+                                  "do-not-adopt": "Do not adopt Kafka"}
 
 
 def by_tier(ctx: ExportContext) -> dict[str, list[Recommendation]]:

@@ -6,6 +6,7 @@ from ..model import Reason, ReportItem
 from ..whatif import unsure_costs
 from . import ExportContext, Exporter, register
 from .common import (
+    DECISION_WORDS,
     JUDGEMENT_WORDS,
     PHASE_HEADINGS,
     TIER_HEADINGS,
@@ -76,7 +77,8 @@ def render_markdown(ctx: ExportContext) -> str:
         "",
     ]
 
-    out += ["## Verdict", "", f"**{verdict_words(r.verdict.level)}.** {one_line(r.verdict.summary)}", ""]
+    out += ["## Verdict", "", f"**{DECISION_WORDS[r.verdict.decision]}** ({verdict_words(r.verdict.level)}). "
+            f"{one_line(r.verdict.summary)}", ""]
     for heading, alternatives in r.verdict.alternative_groups():
         out += [f"{heading}:", ""] + [f"- {one_line(a)}" for a in alternatives] + [""]
     if r.verdict.reasons:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kafka_advisor import diagram
+from kafka_advisor.exports.common import DECISION_WORDS
 from kafka_advisor.loader import KnowledgeBase
 from kafka_advisor.model import Reason, Verdict
 from kafka_advisor.ui import pages
@@ -44,7 +45,7 @@ def verdict_banner(verdict: Verdict) -> None:
     summary = verdict.summary
     if verdict.alternatives:  # listed below; the engine's summary repeats them inline
         summary = summary.split(" Consider instead:")[0]
-    body = f"### {look.label}\n{kb_md(summary)}"
+    body = f"### {DECISION_WORDS[verdict.decision]}\n:small[{look.label}]\n\n{kb_md(summary)}"
     for heading, alternatives in verdict.alternative_groups():
         body += f"\n\n**{heading}:**\n" + "\n".join(f"- {kb_md(a)}" for a in alternatives)
     box(body, icon=look.icon)
