@@ -682,6 +682,10 @@ def _summary(kb: KnowledgeBase, out: Outcome, fit_rules: list[Rule], risks: list
     if core and baseline:
         lead += f"; baseline: {', '.join(baseline)}"
     parts = [f"apply {kb.patterns[p].name} ({sev}) with care" for p, sev in serious]
+    q = kb.proposals_question()
+    proposed = {o.pattern for o in (q.options if q else []) if o.pattern and o.value in out.judgements}
+    parts += [f"not for {kb.patterns[p].name}, as proposed ({sev})" for p, (sev, _) in sorted(out.discouraged.items())
+              if sev == "high" and p in proposed and p not in touched]
     if out.level == "good-fit":
         return f"Kafka is a good fit: {lead}{'; ' + '; '.join(parts) if parts else ''}."
     parts += [r.title for r in fit_rules if r.then.fit is not None and r.then.fit.level == "fit-with-caveats"]
