@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 
 from kafka_advisor.engine import evaluate, visible_questions
+from kafka_advisor.exports.common import DECISION_WORDS
 from kafka_advisor.loader import KnowledgeBase, load_answers_file, parse_answers_bytes
-from kafka_advisor.model import AnswerValue
+from kafka_advisor.model import DECISIONS, AnswerValue
 from kafka_advisor.share import encode_answer
 from kafka_advisor.ui.style import BOOL_LABELS, LEVELS
 
@@ -170,9 +171,13 @@ def open_results(page: Any) -> None:
 
 
 def verdict_text(page: Any, level: str) -> str:
-    banner = page.locator("[data-testid='stAlert']").filter(has=page.get_by_role("heading", name=LEVELS[level].label))
+    # The banner's heading is the decision ("Adopt Kafka", ...); the level's label is the line under it.
+    heading = DECISION_WORDS[DECISIONS[level]]
+    banner = page.locator("[data-testid='stAlert']").filter(has=page.get_by_role("heading", name=heading, exact=True))
     banner.wait_for()
-    return str(banner.inner_text())
+    text = str(banner.inner_text())
+    assert LEVELS[level].label in text
+    return text
 
 
 def recommended_labels(page: Any) -> list[str]:
