@@ -247,3 +247,41 @@ def test_reference_copies_match_shared() -> None:
     if SHARED.is_dir():
         for name in ("config_names.json", "config_defaults_3.9.json"):
             assert (REF / name).read_bytes() == (SHARED / name).read_bytes(), name
+
+
+def test_every_proposal_gets_a_judgement_from_the_knowledge() -> None:
+    """A proposal that names no pattern can only be judged by a rule: every such option has one, and a
+    proposal that names a pattern has that pattern's standing (or its `if_proposed` stance) to fall back on."""
+    kb = load_kb()
+    q = kb.proposals_question()
+    assert q is not None and q.type == "multi"
+    judged = {j.proposal for r in kb.rules for j in r.then.judge}
+    unjudged = [o.value for o in q.options if o.pattern is None and o.value not in judged]
+    assert not unjudged, f"proposals no rule judges: {unjudged}"
+    for o in q.options:
+        if o.pattern is not None:
+            assert o.pattern in kb.patterns
+
+
+def test_every_proposal_alone_gets_exactly_one_judgement() -> None:
+    from kafka_advisor.engine import evaluate
+
+    kb = load_kb()
+    q = kb.proposals_question()
+    assert q is not None
+    for o in q.options:
+        rep = evaluate(kb, {q.id: [o.value], "team_count": 4, "event_volume": "medium", "goals": ["job-queue"],
+                            "job_queue_needs": ["priorities"]})
+        assert [j.proposal for j in rep.proposals] == [o.value], o.value
+        j = rep.proposals[0]
+        assert j.judgement != "warn" or j.alternative, f"{o.value}: a warning names the alternative"
+        assert j.judgement != "conditions" or j.conditions, f"{o.value}: conditions are listed"
+
+
+def test_tiers_and_links_are_declared_in_the_knowledge() -> None:
+    kb = load_kb()
+    baseline = {pid for pid, p in kb.patterns.items() if p.tier == "baseline"}
+    assert {"durability-baseline", "idempotent-producer"} <= baseline
+    later = [(r.id, x.pattern) for r in kb.rules for x in r.then.recommend if x.tier == "later"]
+    assert later and all(x.trigger for r in kb.rules for x in r.then.recommend if x.tier == "later")
+    assert any(link.pattern == "kafka-connect" for link in kb.patterns["transactional-outbox"].requires)
