@@ -661,10 +661,9 @@ def _summary(kb: KnowledgeBase, out: Outcome, fit_rules: list[Rule], risks: list
     """One paragraph: the decision, the core it rests on, and the main risk."""
     if out.level == "poor-fit":
         why = "; ".join(r.title for r in fit_rules if r.then.fit is not None and r.then.fit.level == "poor-fit")
-        poor = [alt for level, alt in out.fit_alternatives if level == "poor-fit"]
-        alt = f" Consider instead: {poor[0]}" if poor else ""
-        alt += "" if not alt or alt.endswith(".") else "."
-        return f"Kafka is a poor fit here: {why}.{alt}"
+        # The alternatives are data (verdict.system_alternatives): every view lists them, so the
+        # summary does not repeat them.
+        return f"Kafka is a poor fit here: {why}."
 
     def names(tier: str) -> list[str]:
         return [kb.patterns[p].name for p in out.recommended if out.tiers[p] == tier]

@@ -537,6 +537,11 @@ class WhatIf(Strict):
     verdict: VerdictLevel | None = None
     added: list[str] = []
     removed: list[str] = []
+    # The same change as data, so no view has to read `effect` back.
+    recommends: list[str] = []
+    no_longer_recommends: list[str] = []
+    discourages: list[str] = []
+    no_longer_discourages: list[str] = []
 
 
 class Report(Strict):

@@ -42,6 +42,14 @@ def _thresholds(kb: KnowledgeBase) -> dict[str, list[float]]:
     return {q: sorted(v) for q, v in out.items()}
 
 
+def pattern_changes(base: Outcome, new: Outcome) -> dict[str, list[str]]:
+    """Which patterns a change adds to or removes from each list, as pattern ids."""
+    rec_before, rec_after = set(base.recommended), set(new.recommended)
+    dis_before, dis_after = set(base.discouraged), set(new.discouraged)
+    return {"recommends": sorted(rec_after - rec_before), "no_longer_recommends": sorted(rec_before - rec_after),
+            "discourages": sorted(dis_after - dis_before), "no_longer_discourages": sorted(dis_before - dis_after)}
+
+
 def describe(kb: KnowledgeBase, base: Outcome, new: Outcome) -> tuple[str, list[str], list[str]]:
     def names(ids: set[str]) -> str:
         return ", ".join(kb.patterns[p].name for p in sorted(ids))
@@ -81,7 +89,8 @@ def what_if(kb: KnowledgeBase, answers: Answers, *, base: Outcome | None = None)
                 continue
             effect, added, removed = describe(kb, base, new)
             item = WhatIf(question=qid, from_=current, to=value, effect=effect,
-                          verdict=new.level if new.level != base.level else None, added=added, removed=removed)
+                          verdict=new.level if new.level != base.level else None, added=added, removed=removed,
+                          **pattern_changes(base, new))
             verdict_change = 0 if new.level != base.level else 1
             better = -LEVEL_RANK[new.level]
             found.append(((verdict_change, better, order[qid]), item))

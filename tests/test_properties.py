@@ -69,6 +69,8 @@ def test_what_if_changes_really_change_the_outcome(answers: dict) -> None:
         if w.to in ([], None):
             changed.pop(w.question)
         assert outcome_of(KB, changed).signature() != base, w
+        assert w.added == sorted(set(w.recommends) | set(w.discourages)), w
+        assert w.removed == sorted(set(w.no_longer_recommends) | set(w.no_longer_discourages)), w
 
 
 @given(answers_strategy)

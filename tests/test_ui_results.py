@@ -98,6 +98,11 @@ def test_what_if_reads_as_words_and_apply_changes_the_answer(kb: KnowledgeBase) 
     assert kb.questions[first.question].text.split()[0] in line
     for level in LEVELS:
         assert f" {level}" not in line.replace(LEVELS[level].label, "")  # level ids never reach the user
+    for w in rep.what_if:  # the words come from the change's data, not from parsing its prose
+        text = what_if_md(kb, w)
+        for pid in w.recommends + w.no_longer_recommends + w.discourages + w.no_longer_discourages:
+            assert kb.patterns[pid].name.split()[0] in text
+        assert (w.verdict is not None) == ("the verdict becomes" in text)
     at.button(key="whatif_0").click()
     run(at)
     assert any("Changed" in b.value and kb.questions[first.question].text.split()[0] in b.value for b in at.success)

@@ -140,10 +140,15 @@ def discouraged(kb: KnowledgeBase, rep: Report) -> None:
 
 def what_if_md(kb: KnowledgeBase, w: WhatIf) -> str:
     q = kb.questions[w.question]
-    parts = [p for p in w.effect.split("; ") if p and not p.startswith("verdict becomes")]
-    if w.verdict is not None:
-        parts.insert(0, f"the verdict becomes {level_md(w.verdict)}")
-    effect = kb_md("; ".join(parts))  # pattern names come from the knowledge base
+    def names(ids: list[str]) -> str:
+        return kb_md(", ".join(kb.patterns[p].name for p in ids))  # pattern names come from the knowledge base
+
+    parts = [f"the verdict becomes {level_md(w.verdict)}"] if w.verdict is not None else []
+    for verb, ids in (("recommends", w.recommends), ("no longer recommends", w.no_longer_recommends),
+                      ("discourages", w.discourages), ("no longer discourages", w.no_longer_discourages)):
+        if ids:
+            parts.append(f"{verb} {names(ids)}")
+    effect = "; ".join(parts)
     question = f"**{kb_md(q.text)}**"
     if q.type == "multi" and isinstance(w.to, list):
         before = w.from_ if isinstance(w.from_, list) else []

@@ -43,8 +43,6 @@ def verdict_banner(verdict: Verdict) -> None:
     look = LEVELS[verdict.level]
     box = {"good-fit": st.success, "fit-with-caveats": st.warning, "poor-fit": st.error}[verdict.level]
     summary = verdict.summary
-    if verdict.alternatives:  # listed below; the engine's summary repeats them inline
-        summary = summary.split(" Consider instead:")[0]
     body = f"### {DECISION_WORDS[verdict.decision]}\n:small[{look.label}]\n\n{kb_md(summary)}"
     for heading, alternatives in verdict.alternative_groups():
         body += f"\n\n**{heading}:**\n" + "\n".join(f"- {kb_md(a)}" for a in alternatives)
