@@ -325,7 +325,7 @@ def _prepare(name: str, rep: Report, kb: KnowledgeBase) -> None:
 
 
 def export_buttons(kb: KnowledgeBase, rep: Report) -> None:
-    st.header("Export", anchor="export")
+    st.header("Export and share", anchor="export")
     export_panel(kb, rep)
     share(kb)
 
@@ -402,18 +402,20 @@ def render() -> None:
     with st.sidebar:
         st.subheader("On this page")
         st.markdown("\n".join(f"- [{t}](#{a})" for t, a in (
-            ("Recommended", "recommended"), ("Discouraged", "discouraged"), ("What if", "what-if"),
-            ("Architecture", "architecture"), ("Trade-offs", "trade-offs"), ("Checklist", "checklist"),
-            ("Export", "export"))))
+            ("Export and share", "export"), ("Recommended", "recommended"), ("Discouraged", "discouraged"),
+            ("What if", "what-if"), ("Architecture", "architecture"), ("Trade-offs", "trade-offs"),
+            ("Checklist", "checklist"))))
         st.page_link(pages.ASSESS, label="Change answers", icon=":material/edit:")
         legend()
+    # Summary first: the verdict, the proposals and the exports come before the details, so the
+    # share link and the files are not below a long checklist.
+    export_buttons(kb, rep)
     recommended(kb, rep)
     discouraged(kb, rep)
     what_if(kb, rep)
     architecture(kb, rep)
     tradeoffs(kb, rep)
     checklist(kb, rep)
-    export_buttons(kb, rep)
     state.mirror_to_url(kb)
 
 
