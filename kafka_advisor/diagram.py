@@ -347,13 +347,6 @@ def _group_style(group: str) -> tuple[str, str, str]:
     return (group[:1].upper() + group[1:], *OTHER_TINT)
 
 
-def _text_answer(answers: Mapping[str, AnswerValue], key: str) -> str | None:
-    value = answers.get(key)
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None
-    return one_line(str(value)) or None
-
-
 # --------------------------------------------------------------------------- public API
 
 
@@ -385,7 +378,7 @@ def report_dot(report: Report, kb: KnowledgeBase, *, show_discouraged: bool = Fa
         if hidden:
             message += f" {hidden} discouraged pattern{'s are' if hidden != 1 else ' is'} not drawn."
         comp.notes.append(_Note("_empty", _lines(message, 40, 200), None))
-    system = _text_answer(report.answers, "system_name")
+    system = kb.system_name(report.answers)
     title = f"{system}: recommended Kafka architecture" if system else "Recommended Kafka architecture"
     names = [r.name for r in report.recommended]
     subtitle = ", ".join(names) if names else ""

@@ -11,6 +11,7 @@ import errno
 import os
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,12 @@ class KnowledgeBase:
 
     def proposals_question(self) -> Question | None:
         return self.question_with("proposals")
+
+    def system_name(self, answers: Mapping[str, Any]) -> str | None:
+        """The answer to the question with role system-name, if it was given as text."""
+        q = self.question_with("system-name")
+        value = answers.get(q.id) if q else None
+        return value if isinstance(value, str) and value.strip() else None
 
 
 # --------------------------------------------------------------------------- pydantic errors

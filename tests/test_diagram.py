@@ -88,10 +88,14 @@ RR = _pattern("request-reply", [APP, ("rr_req", "topic", "requests", "kafka"), (
 
 
 class FakeKB:
-    """report_dot reads only kb.patterns."""
+    """report_dot reads only kb.patterns and the system name (the shipped questionnaire's role)."""
 
     def __init__(self, patterns: list[Pattern]) -> None:
         self.patterns = {p.id: p for p in patterns}
+
+    def system_name(self, answers: typing.Mapping[str, typing.Any]) -> str | None:
+        value = answers.get("system_name")
+        return value if isinstance(value, str) and value.strip() else None
 
 
 def _report(recommended: list[Pattern], answers: dict[str, typing.Any] | None = None,

@@ -151,3 +151,23 @@ def test_loader_checks_links_proposals_and_triggers(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as info:
         load_kb(root)
     assert "tier: later needs a trigger" in str(info.value)
+
+
+def test_roles_are_unique_and_the_proposals_question_is_multi(tmp_path: Path) -> None:
+    twice = PROPOSALS + PROPOSALS.replace("id: proposals", "id: proposals_again")
+    write_minikb(tmp_path / "a", questions=QUESTIONS + twice, rules=RULES + MORE_RULES)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_kb(tmp_path / "a")
+    assert "role 'proposals' is also on 'proposals'" in str(info.value)
+    single = PROPOSALS.replace("type: multi", "type: single")
+    write_minikb(tmp_path / "b", questions=QUESTIONS + single, rules=RULES)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_kb(tmp_path / "b")
+    assert "the proposals question must be type: multi" in str(info.value)
+
+
+def test_system_name_is_found_by_its_role(kb: KnowledgeBase) -> None:
+    shipped = load_kb()
+    assert shipped.system_name({"system_name": "Orders"}) == "Orders"
+    assert shipped.system_name({"system_name": "  "}) is None
+    assert kb.system_name({"name": "x"}) is None  # the mini questionnaire has no system-name role

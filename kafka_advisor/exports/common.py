@@ -25,10 +25,8 @@ SEVERITIES = ("high", "medium", "low")
 
 
 def system_name(ctx: ExportContext) -> str | None:
-    value = ctx.report.answers.get("system_name")
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None
-    return one_line(str(value)) or None
+    value = ctx.kb.system_name(ctx.report.answers)
+    return one_line(value) or None if value else None
 
 
 def display_title(ctx: ExportContext, default: str = "Kafka assessment") -> str:

@@ -128,7 +128,7 @@ def _clear_all() -> None:
 
 
 def file_name(answers: dict[str, AnswerValue], suffix: str) -> str:
-    name = str(answers.get("system_name") or state.title() or "kafka-assessment")
+    name = str(state.get_kb().system_name(answers) or state.title() or "kafka-assessment")
     slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
     slug = "-".join(part for part in slug.split("-") if part)[:60] or "kafka-assessment"
     return f"{slug}-{suffix}"

@@ -395,7 +395,7 @@ def render() -> None:
         state.mirror_to_url(kb)
         return
     rep = state.report(kb)
-    name = rep.answers.get("system_name") or state.title()
+    name = kb.system_name(rep.answers) or state.title()
     if name:
         st.caption(f"Assessment of **{md_escape(str(name))}**")
     verdict(kb, rep)
