@@ -314,11 +314,21 @@ def test_adr_follows_madr_4(ctx: ExportContext) -> None:
     assert headings[0].startswith("# ")
     assert re.search(r'^Chosen option: "[^"]+", because ', body, re.M)
     options = body.split("## Considered Options", 1)[1].split("## Decision Outcome", 1)[0]
-    for dis in ctx.report.discouraged:
-        assert f"* {dis.name}\n" in options
+    r = ctx.report
+    # The options are the real alternatives: Kafka with the core, managed Kafka, the verdict's alternatives.
+    if r.recommended:
+        core = [x.name for x in r.recommended if x.tier == "core"]
+        assert f"* Apache Kafka with {', '.join(core)}\n" in options
+        assert "* A managed Kafka service with the same patterns\n" in options
+    for alt in r.verdict.system_alternatives:
+        assert f"* {alt.strip()}" in options
+    for dis in r.discouraged:  # discouraged patterns are not options: they are listed as not chosen
+        assert f"* {dis.name}\n" not in options
+        assert f"* {dis.name} ({dis.severity}): " in body.split("## More Information", 1)[1]
     assert "Good, because" in body and "Bad, because" in body
-    for item in ctx.report.checklist:
-        assert f"`{item.id}`" in body.split("### Confirmation", 1)[1]
+    confirmation = body.split("### Confirmation", 1)[1].split("## Pros and Cons", 1)[0]
+    for item in r.checklist:
+        assert (f"`{item.id}`" in confirmation) == (item.phase == "first")
 
 
 def test_adr_date_is_injectable(ctx: ExportContext) -> None:

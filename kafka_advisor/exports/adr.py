@@ -57,38 +57,47 @@ def _clause(text: str) -> str:
 
 
 def _reasons(ctx: ExportContext) -> list[Reason]:
-    """Every reason the report gives, once each, verdict first."""
+    """The reasons this decision rests on, once each: the verdict's, the core's and the proposals'."""
     r = ctx.report
+    core = [x for x in r.recommended if x.tier == "core"] or r.recommended
     seen: dict[str, Reason] = {}
-    for reason in [*r.verdict.reasons, *(x for rec in r.recommended for x in rec.reasons),
-                   *(x for d in r.discouraged for x in d.reasons)]:
-        seen.setdefault(reason.rule, reason)
+    for reason in [*r.verdict.reasons, *(x for rec in core for x in rec.reasons),
+                   *(x for j in r.proposals for x in j.reasons)]:
+        if reason.rule.startswith("rule:") or ":" not in reason.rule:  # rules, not "requires:"/"proposal:" links
+            seen.setdefault(reason.rule, reason)
     return list(seen.values())
 
 
+MANAGED = "A managed Kafka service with the same patterns"
+
+
 def _options(ctx: ExportContext) -> tuple[list[Option], Option]:
+    """The real options an architect weighs: Kafka with the core patterns, managed Kafka, and the
+    non-Kafka alternatives the verdict names. The chosen one is the engine's decision, not the ADR's."""
     r = ctx.report
+    core = [x for x in r.recommended if x.tier == "core"] or r.recommended
     options: list[Option] = []
     kafka: Option | None = None
-    if r.recommended:
-        names = ", ".join(x.name for x in ([x for x in r.recommended if x.tier == "core"] or r.recommended))
-        kafka = Option(f"Apache Kafka with {names}", "Adopt Kafka and apply the recommended interaction patterns.")
-        for rec in r.recommended:
+    if core:
+        names = ", ".join(x.name for x in core)
+        kafka = Option(f"Apache Kafka with {names}", "Adopt Kafka and build the core of the architecture on these "
+                       "patterns; the baseline and later patterns are listed in the decision outcome.")
+        for rec in core:  # the core's trade-offs are the decision's consequences; the rest stay in the report
             pros, cons = pros_cons(ctx, rec.pattern)
-            kafka.good += [f"{_clause(x)} ({rec.name})" for x in pros]
-            kafka.bad += [f"{_clause(x)} ({rec.name})" for x in cons]
+            kafka.good += [f"{_clause(x)} ({rec.name})" for x in pros[:2]]
+            kafka.bad += [f"{_clause(x)} ({rec.name})" for x in cons[:2]]
+        kafka.bad += [f"{_clause(x.text)} ({x.kind} risk)" for x in r.verdict.risks]
         options.append(kafka)
-    for d in r.discouraged:
-        pros, cons = pros_cons(ctx, d.pattern)
-        why = [f"the advisor discourages it ({d.severity}): {_clause(x.because)}" for x in d.reasons]
-        options.append(Option(d.name, f"Discouraged ({d.severity}).", [_clause(x) for x in pros],
-                               why + [_clause(x) for x in cons]))
-        options.append(Option(one_line(d.alternative), f"The advisor's alternative to {d.name}.",
-                               [f"avoids the problems of {d.name} listed above"]))
+        options.append(Option(MANAGED, "The same architecture on a provider's Kafka (and, where offered, its "
+                              "connectors and schema registry).",
+                              ["the provider runs brokers, upgrades and replication, which removes most of the "
+                               "operations risk"],
+                              ["cost grows with throughput, partitions and retention, and some broker settings and "
+                               "connector plugins are the provider's choice"]))
     fit_alternatives = r.verdict.system_alternatives
     for alt in fit_alternatives:
         options.append(Option(one_line(alt), "An alternative to Kafka for the whole system, named by the verdict.",
-                              [_clause(x.because) for x in r.verdict.reasons if x.because]))
+                              [_clause(x.because) for x in r.verdict.reasons if x.because][:3]))
     if r.verdict.level == "poor-fit" or kafka is None:
         chosen = options[len(options) - len(fit_alternatives)] if fit_alternatives else None
         if chosen is None:
@@ -180,12 +189,18 @@ def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
     items = r.checklist
     if items:
         done = len(checked_ids(ctx))
+        first = [i for i in items if i.phase == "first"]
         out += [f"The implementation is confirmed in design and code review against the advisor's checklist "
-                f"({done} of {len(items)} done):", ""]
+                f"({done} of {len(items)} done). To do first:", ""]
         for pid, group in items_by_pattern(ctx).items():
             for item in group:
+                if item.phase != "first":
+                    continue
                 box = "x" if item.id in ctx.checked else " "
                 out.append(f"* [{box}] {one_line(item.text)} ({item.severity}, {pattern_name(ctx, pid)}, `{item.id}`)")
+        later = len(items) - len(first)
+        if later:
+            out += ["", f"{later} more item{'s' if later != 1 else ''} for later are in the report's checklist."]
     else:
         out.append("Revisit this record when the answers change; the advisor gave no checklist.")
     out.append("")
@@ -198,6 +213,9 @@ def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
             out.append("")
 
     out += ["## More Information", ""]
+    if r.discouraged:
+        out += ["Not chosen, with the advisor's alternative:", ""]
+        out += [f"* {md(d.name)} ({d.severity}): {one_line(d.alternative)}" for d in r.discouraged] + [""]
     # Only the changes that flip the verdict: the full what-if list is in the report.
     flips = [w for w in r.what_if if w.verdict is not None and w.verdict != r.verdict.level]
     if flips:
