@@ -103,12 +103,29 @@ def test_what_if_reads_as_words_and_apply_changes_the_answer(kb: KnowledgeBase) 
         for pid in w.recommends + w.no_longer_recommends + w.discourages + w.no_longer_discourages:
             assert kb.patterns[pid].name.split()[0] in text
         assert (w.verdict is not None) == ("the verdict becomes" in text)
+    at.button(key="whatif_0").click()  # a preview first: nothing changes yet
+    run(at)
+    assert at.session_state["answers"] == answers
+    preview = "\n".join(m.value for m in at.markdown)
+    assert "**Preview:**" in preview and "After the change" in preview
+    after = evaluate(kb, {**answers, first.question: first.to} if first.to not in (None, []) else
+                     {k: v for k, v in answers.items() if k != first.question})
+    assert LEVELS[after.verdict.level].label in preview
+    at.button(key="whatif_cancel").click()
+    run(at)
+    assert not any("**Preview:**" in m.value for m in at.markdown)
     at.button(key="whatif_0").click()
+    run(at)
+    at.button(key="whatif_apply").click()
     run(at)
     assert any("Changed" in b.value and kb.questions[first.question].text.split()[0] in b.value for b in at.success)
     changed = at.session_state["answers"].get(first.question)
     assert changed == (first.to if first.to not in (None, []) else None)
     assert at.query_params.get(first.question, None) != answers_to_query(kb, answers).get(first.question)
+    at.button(key="whatif_undo").click()  # and undone: the answers are the ones before
+    run(at)
+    assert at.session_state["answers"] == answers
+    assert not [b for b in at.button if b.key == "whatif_undo"]
 
 
 def test_diagram_dot_is_valid_and_drawn(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]

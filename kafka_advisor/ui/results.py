@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from kafka_advisor import diagram, exports
+from kafka_advisor.engine import evaluate
 from kafka_advisor.loader import KnowledgeBase
 from kafka_advisor.model import AnswerValue, ConfigValue, Report, ReportItem, WhatIf
 from kafka_advisor.ui import pages, state
@@ -36,16 +37,39 @@ def _tick(item_id: str) -> None:
         state.checked().discard(item_id)
 
 
-def _apply(qid: str, value: AnswerValue | None) -> None:
+PREVIEW, UNDO = "whatif_preview", "whatif_undo_answers"  # (question, value) shown; answers before the change
+
+
+def _changed(qid: str, value: AnswerValue | None) -> dict[str, AnswerValue]:
     new = dict(state.answers())
     if value is None or value == []:
         new.pop(qid, None)
     else:
         new[qid] = value
-    state.replace_answers(new, new_title=state.title())
+    return new
+
+
+def _preview(qid: str, value: AnswerValue | None) -> None:
+    st.session_state[PREVIEW] = (qid, value)
+
+
+def _cancel() -> None:
+    st.session_state.pop(PREVIEW, None)
+
+
+def _apply(qid: str, value: AnswerValue | None) -> None:
+    st.session_state[UNDO] = (dict(state.answers()), state.title())
+    st.session_state.pop(PREVIEW, None)
+    state.replace_answers(_changed(qid, value), new_title=state.title())
     q = state.get_kb().questions[qid]
     state.flash("success", f"Changed **{kb_md(q.text)}** to **{answer_md(q, value)}**. The results below follow "
-                           "the new answer; the Assess page has it too.")
+                           "the new answer; the Assess page has it too. **Undo** below brings the old answer back.")
+
+
+def _undo() -> None:
+    before, title = st.session_state.pop(UNDO)
+    state.replace_answers(before, new_title=title)
+    state.flash("info", "The change is undone: the results follow your previous answers again.")
 
 
 # --------------------------------------------------------------------------- sections
@@ -187,15 +211,38 @@ def what_if(kb: KnowledgeBase, rep: Report) -> None:
         return
     st.caption("Single answers that would change the verdict or the patterns, the most consequential first.")
     unsure(kb, rep)
+    if UNDO in st.session_state:
+        st.button("Undo the last change", key="whatif_undo", on_click=_undo, icon=":material/undo:")
+    preview = st.session_state.get(PREVIEW)
+    if preview is not None:
+        what_if_preview(kb, rep, *preview)
     for i, w in enumerate(rep.what_if[:WHAT_IF_SHOWN]):
         text, button = st.columns([6, 1], vertical_alignment="center")
         text.markdown(what_if_md(kb, w))
-        button.button("Apply", key=f"whatif_{i}", on_click=_apply, args=(w.question, w.to), type="tertiary",
-                      icon=":material/published_with_changes:", help="Change this answer and recompute")
+        button.button("Preview", key=f"whatif_{i}", on_click=_preview, args=(w.question, w.to), type="tertiary",
+                      icon=":material/preview:", help="Compare the result before and after this change first")
     rest = rep.what_if[WHAT_IF_SHOWN:]
     if rest:  # one list, not a row of widgets each: the page stays quick to redraw
         with st.expander(f"{len(rest)} more"):
             st.markdown("\n".join(f"- {what_if_md(kb, w)}" for w in rest))
+
+
+def what_if_preview(kb: KnowledgeBase, rep: Report, qid: str, value: AnswerValue | None) -> None:
+    """Before and after, side by side: the verdict, the core and the discouraged patterns."""
+    after = evaluate(kb, _changed(qid, value))
+    q = kb.questions[qid]
+    with st.container(border=True, key="whatif_preview_box"):
+        st.markdown(f"**Preview:** {kb_md(q.text)} → **{answer_md(q, value)}**")
+        cols = st.columns(2)
+        for col, title, r in ((cols[0], "Now", rep), (cols[1], "After the change", after)):
+            core = [x.name for x in r.recommended if x.tier == "core"]
+            col.markdown(f"**{title}:** {level_md(r.verdict.level)}  \n"
+                         f"Core: {kb_md(', '.join(core)) if core else 'none'}  \n"
+                         f"Discouraged: {kb_md(', '.join(d.name for d in r.discouraged)) or 'none'}")
+        apply_col, cancel_col = st.columns(2)
+        apply_col.button("Apply this change", key="whatif_apply", on_click=_apply, args=(qid, value), type="primary",
+                         icon=":material/published_with_changes:")
+        cancel_col.button("Cancel", key="whatif_cancel", on_click=_cancel)
 
 
 def _prefs() -> dict[str, bool]:
