@@ -204,6 +204,8 @@ class Question(Strict):
     max_length: int = Field(default=200, ge=1, le=10_000)
     refs: list[Ref] = []
     role: QuestionRole | None = Field(default=None, description="what code finds this question by")
+    fact: bool = Field(default=False, description="a fact about the system (how many teams), not a choice the "
+                                                  "user makes: what-if offers it apart from the choices")
     unsure: bool = Field(default=False, description='bool only: also offer "Not sure" (the answer value `unsure`)')
 
     @field_validator("unsure")
@@ -538,6 +540,7 @@ class WhatIf(Strict):
     added: list[str] = []
     removed: list[str] = []
     # The same change as data, so no view has to read `effect` back.
+    fact: bool = False  # the changed answer is a fact about the system, not a choice
     recommends: list[str] = []
     no_longer_recommends: list[str] = []
     discourages: list[str] = []

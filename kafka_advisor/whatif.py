@@ -90,7 +90,7 @@ def what_if(kb: KnowledgeBase, answers: Answers, *, base: Outcome | None = None)
             effect, added, removed = describe(kb, base, new)
             item = WhatIf(question=qid, from_=current, to=value, effect=effect,
                           verdict=new.level if new.level != base.level else None, added=added, removed=removed,
-                          **pattern_changes(base, new))
+                          fact=q.fact, **pattern_changes(base, new))
             verdict_change = 0 if new.level != base.level else 1
             better = -LEVEL_RANK[new.level]
             found.append(((verdict_change, better, order[qid]), item))

@@ -70,6 +70,7 @@ def test_what_if_changes_really_change_the_outcome(answers: dict) -> None:
             changed.pop(w.question)
         assert outcome_of(KB, changed).signature() != base, w
         assert w.added == sorted(set(w.recommends) | set(w.discourages)), w
+        assert w.fact == KB.questions[w.question].fact  # facts are told apart from choices by the questionnaire
         assert w.removed == sorted(set(w.no_longer_recommends) | set(w.no_longer_discourages)), w
 
 

@@ -92,7 +92,8 @@ def test_what_if_reads_as_words_and_apply_changes_the_answer(kb: KnowledgeBase) 
     rep = evaluate(kb, answers, with_what_if=True)
     assert rep.what_if
     at = results_for(kb, answers)
-    first = rep.what_if[0]
+    first = next(w for w in rep.what_if if not w.fact)  # choices get a Preview button; facts are listed apart
+    assert {w.fact for w in rep.what_if} == {True, False}
     line = what_if_md(kb, first)
     assert any(m.value == line for m in at.markdown)
     assert kb.questions[first.question].text.split()[0] in line

@@ -216,15 +216,23 @@ def what_if(kb: KnowledgeBase, rep: Report) -> None:
     preview = st.session_state.get(PREVIEW)
     if preview is not None:
         what_if_preview(kb, rep, *preview)
-    for i, w in enumerate(rep.what_if[:WHAT_IF_SHOWN]):
+    choices = [w for w in rep.what_if if not w.fact]
+    facts = [w for w in rep.what_if if w.fact]
+    for i, w in enumerate(choices[:WHAT_IF_SHOWN]):
         text, button = st.columns([6, 1], vertical_alignment="center")
         text.markdown(what_if_md(kb, w))
         button.button("Preview", key=f"whatif_{i}", on_click=_preview, args=(w.question, w.to), type="tertiary",
                       icon=":material/preview:", help="Compare the result before and after this change first")
-    rest = rep.what_if[WHAT_IF_SHOWN:]
+    rest = choices[WHAT_IF_SHOWN:]
     if rest:  # one list, not a row of widgets each: the page stays quick to redraw
         with st.expander(f"{len(rest)} more"):
             st.markdown("\n".join(f"- {what_if_md(kb, w)}" for w in rest))
+    if facts:
+        # Facts about the system are not levers: they are offered for checking, not for applying.
+        with st.expander(f"If your system were different ({len(facts)})", icon=":material/fact_check:"):
+            st.caption("These answers describe your system rather than a choice you make. If one is wrong, "
+                       "correct it on the Assess page; these are the ones that would change the advice.")
+            st.markdown("\n".join(f"- {what_if_md(kb, w)}" for w in facts))
 
 
 def what_if_preview(kb: KnowledgeBase, rep: Report, qid: str, value: AnswerValue | None) -> None:
