@@ -567,7 +567,7 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False)
         discouraged=discouraged,
         checklist=_checklist(kb, out, fired),
         proposals=judged,
-        notes=[Note.model_construct(rule=f.rule.id, text=n, refs=list(f.rule.refs)) for f in fired for n in f.rule.then.notes],
+        notes=_notes(fired, out),
         unanswered=[q for q, v in visible.items() if v is None],
         fired=[f.rule.id for f in fired],
         answers=effective,
@@ -577,6 +577,22 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False)
 
         report = report.model_copy(update={"what_if": what_if(kb, answers, base=out)})
     return report
+
+
+def _notes(fired: list[Facts], out: Outcome) -> list[Note]:
+    """Each note once, attached to the pattern its rule is about (the first it recommends or discourages
+    that is on a list), or to the verdict."""
+    seen: set[str] = set()
+    notes = []
+    for f in fired:
+        about = [p for p, *_ in f.recommend if p in out.recommended] + [p for p, *_ in f.discourage if p in out.discouraged]
+        for text in f.rule.then.notes:
+            if text in seen:
+                continue
+            seen.add(text)
+            notes.append(Note.model_construct(rule=f.rule.id, text=text, refs=list(f.rule.refs),
+                                              pattern=about[0] if about else None))
+    return notes
 
 
 RISK_ORDER: tuple[str, ...] = ("operations", "cost", "data-loss", "skills", "complexity", "latency")

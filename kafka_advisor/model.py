@@ -529,6 +529,7 @@ class Note(Strict):
     rule: str
     text: str
     refs: list[str]
+    pattern: str | None = None  # the recommended or discouraged pattern it explains; None: the verdict
 
 
 class WhatIf(Strict):

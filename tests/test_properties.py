@@ -57,6 +57,10 @@ def test_evaluate_never_raises_and_is_deterministic(answers: dict) -> None:
     assert not high & set(rec)  # a high-severity discouragement always wins
     ids = [i["id"] for i in first["checklist"]]
     assert len(ids) == len(set(ids))
+    texts = [n["text"] for n in first["notes"]]
+    assert len(texts) == len(set(texts))  # each note once
+    listed = set(rec) | {d["pattern"] for d in first["discouraged"]}
+    assert all(n["pattern"] is None or n["pattern"] in listed for n in first["notes"])
 
 
 @settings(max_examples=15)

@@ -265,3 +265,11 @@ def test_not_sure_answers_show_what_finding_out_would_change(kb: KnowledgeBase) 
     assert "finding out would not change the advice" in section
     # A scenario without "Not sure" answers shows no such section.
     assert "Not sure\u201d answers cost" not in texts(results_for(kb, scenario(kb, GOOD)))
+
+
+def test_each_note_is_shown_once(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
+    answers, at = case
+    rep = evaluate(kb, answers)
+    shown = [i.value for i in at.info]
+    for note in rep.notes:  # with the verdict, or inside the card of the pattern it explains
+        assert sum(1 for v in shown if note.text[:40] in v) == 1, note.rule

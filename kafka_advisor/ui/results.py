@@ -89,7 +89,14 @@ def verdict(kb: KnowledgeBase, rep: Report) -> None:
         st.caption(f"{n} relevant question{'s are' if n != 1 else ' is'} still open; answering "
                    f"{'them' if n != 1 else 'it'} may change the advice.")
     for note in rep.notes:
-        st.info(kb_md(note.text), icon=":material/lightbulb:")
+        if note.pattern is None:  # the others sit with the pattern they explain
+            st.info(kb_md(note.text), icon=":material/lightbulb:")
+
+
+def pattern_notes(rep: Report, pid: str) -> None:
+    for note in rep.notes:
+        if note.pattern == pid:
+            st.info(kb_md(note.text), icon=":material/lightbulb:")
 
 
 RISK_WORDS = {"operations": "Operations", "cost": "Cost", "data-loss": "Data loss", "skills": "Skills",
@@ -141,6 +148,7 @@ def recommended(kb: KnowledgeBase, rep: Report) -> None:
                     st.markdown("**Needed by:** " + ", ".join(kb_md(kb.patterns[p].name) for p in rec.required_by))
                 st.markdown(kb_md(pattern.summary))
                 st.caption(f"Chapter {section_title(pattern.section)}")
+                pattern_notes(rep, rec.pattern)
                 st.markdown("##### Why it is recommended")
                 show_reasons(kb, rec.reasons)
                 if rec.pairs_with:
@@ -157,6 +165,8 @@ def discouraged(kb: KnowledgeBase, rep: Report) -> None:
         with st.container(border=True):
             st.markdown(f"{severity_md(dis.severity)} **{kb_md(dis.name)}**")
             st.markdown(f"**Instead:** {kb_md(dis.alternative)}")
+            if dis.pattern not in {r.pattern for r in rep.recommended}:
+                pattern_notes(rep, dis.pattern)
             with st.expander(f"Why not {dis.name}?", icon=":material/help:"):
                 show_reasons(kb, dis.reasons)
             pattern_link(kb, dis.pattern, f"Read about {dis.name}")
