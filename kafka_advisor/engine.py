@@ -407,9 +407,6 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
             if pf.if_proposed.get(p) == "endorse":
                 chosen.add(p)  # hygiene the user proposed: endorsed, and on the list with its default tier
                 tier_rank.setdefault(p, TIER_RANK[pf.tier.get(p, "core")])
-            else:
-                worst[p] = (SEVERITY_RANK["low"], "low",
-                            pf.alternative.get(p, "Leave it out: nothing you described needs it."))
     for value, j in ruled.items():
         p = pf.proposal_pattern.get(value)
         if p is not None and j.judgement == "warn" and level != "poor-fit":
@@ -442,6 +439,13 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
                 queue.append(part)
             elif rank < tier_rank.get(part, 99):
                 tier_rank[part] = rank
+    if level != "poor-fit":
+        # A proposed pattern that nothing needs, not even as a part of another: the pattern's stance is "warn".
+        for p, value in proposed.items():
+            if value not in ruled and p not in chosen and p not in worst:
+                worst[p] = (SEVERITY_RANK["low"], "low",
+                            pf.alternative.get(p, "Leave it out: nothing you described needs it."))
+
     # At most MAX_CORE patterns shape the architecture; lower-scored ones wait until those are in place.
     def weight(p: str) -> int:  # a required part ranks with the strongest pattern that needs it
         return max([scores.get(p, 0), *(scores.get(n, 0) for n in required_by.get(p, ()))])

@@ -171,3 +171,14 @@ def test_system_name_is_found_by_its_role(kb: KnowledgeBase) -> None:
     assert shipped.system_name({"system_name": "Orders"}) == "Orders"
     assert shipped.system_name({"system_name": "  "}) is None
     assert kb.system_name({"name": "x"}) is None  # the mini questionnaire has no system-name role
+
+
+def test_a_proposed_part_that_another_pattern_needs_is_endorsed(tmp_path: Path) -> None:
+    # Nothing recommends delta on its own and its stance is "warn", but alpha requires it: proposing
+    # delta is then endorsed, never "warned as not needed" while also being recommended.
+    kb = _kb(tmp_path, alpha_extra=REQUIRES, delta_extra="tier: baseline\\n")
+    assert kb.patterns["delta"].if_proposed == "warn"
+    rep = evaluate(kb, {"style": "events", "proposals": ["use-delta"]})
+    assert "delta" in {r.pattern for r in rep.recommended}
+    assert "delta" not in {d.pattern for d in rep.discouraged}
+    assert rep.proposals[0].judgement == "endorse"
