@@ -22,7 +22,7 @@ from pydantic import Field, StringConstraints, model_validator
 from .engine import evaluate
 from .loader import DEFAULT_ROOT, KnowledgeBase, parse_model, validate_answers
 from .model import Id, Ref, Report, Strict, VerdictLevel
-from .yamlsource import AdvisorError, read_file
+from .yamlsource import read_file
 
 SCENARIOS = DEFAULT_ROOT / "scenarios"
 Tag = Literal["good-fit", "partial-fit", "poor-fit", "proposal", "running"]
@@ -145,7 +145,7 @@ class Totals:
 
 def totals(scores: list[Score]) -> Totals:
     n = len(scores) or 1
-    expected = sum(len([e for e in s.scenario.expect.recommend]) for s in scores)
+    expected = sum(len(s.scenario.expect.recommend) for s in scores)
     warns = sum(len(s.scenario.expect.warn) for s in scores)
     recommended = sum(len(s.report.recommended) for s in scores)
     return Totals(
@@ -197,5 +197,5 @@ def misses(scores: list[Score]) -> list[str]:
     return lines
 
 
-__all__ = ["AdvisorError", "Scenario", "Score", "Totals", "load_scenarios", "misses", "score_all", "score_one",
+__all__ = ["Scenario", "Score", "Totals", "load_scenarios", "misses", "score_all", "score_one",
            "table", "totals"]

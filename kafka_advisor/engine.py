@@ -628,7 +628,7 @@ def _judgements(kb: KnowledgeBase, out: Outcome, proposals: tuple[str, ...], why
         j = out.judgements.get(value)
         if q is None or j is None:
             continue
-        pattern = next((o.pattern for o in q.options if o.value == value), None)
+        pattern = compiled(kb).patterns.proposal_pattern.get(value)
         if j.source == "rule":
             why = why_judged.get(value, [])
         elif j.source == "verdict":
@@ -701,8 +701,8 @@ def _summary(kb: KnowledgeBase, out: Outcome, fit_rules: list[Rule], risks: list
     if core and baseline:
         lead += f"; baseline: {', '.join(baseline)}"
     parts = [f"apply {kb.patterns[p].name} ({sev}) with care" for p, sev in serious]
-    q = kb.proposals_question()
-    proposed = {o.pattern for o in (q.options if q else []) if o.pattern and o.value in out.judgements}
+    proposal_pattern = compiled(kb).patterns.proposal_pattern
+    proposed = {proposal_pattern[v] for v in out.judgements if v in proposal_pattern}
     parts += [f"not for {kb.patterns[p].name}, as proposed ({sev})" for p, (sev, _) in sorted(out.discouraged.items())
               if sev == "high" and p in proposed and p not in touched]
     if out.level == "good-fit":

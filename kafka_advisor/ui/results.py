@@ -8,6 +8,7 @@ import streamlit as st
 
 from kafka_advisor import diagram, exports
 from kafka_advisor.engine import evaluate
+from kafka_advisor.exports.common import JUDGEMENT_WORDS, PHASE_HEADINGS
 from kafka_advisor.loader import KnowledgeBase
 from kafka_advisor.model import AnswerValue, ConfigValue, Report, ReportItem, WhatIf
 from kafka_advisor.ui import pages, state
@@ -101,9 +102,8 @@ def pattern_notes(rep: Report, pid: str) -> None:
 
 RISK_WORDS = {"operations": "Operations", "cost": "Cost", "data-loss": "Data loss", "skills": "Skills",
               "complexity": "Complexity", "latency": "Latency"}
-JUDGEMENT_LOOK = {"endorse": ("Endorsed", ":material/check_circle:", st.success),
-                  "conditions": ("Endorsed with conditions", ":material/rule:", st.warning),
-                  "warn": ("Warned against", ":material/block:", st.error)}
+JUDGEMENT_LOOK = {"endorse": (":material/check_circle:", st.success), "conditions": (":material/rule:", st.warning),
+                  "warn": (":material/block:", st.error)}
 TIER_TITLES = {"core": "Core", "baseline": "Baseline", "later": "Later"}
 TIER_CAPTIONS = {"core": "The few patterns that shape this architecture.",
                  "baseline": "Always-on hygiene: keep it short and keep it on.",
@@ -115,7 +115,7 @@ def proposals(kb: KnowledgeBase, rep: Report) -> None:
         return
     st.subheader("Your proposals, reviewed", anchor="proposals")
     for j in rep.proposals:
-        title, icon, box = JUDGEMENT_LOOK[j.judgement]
+        title, (icon, box) = JUDGEMENT_WORDS[j.judgement], JUDGEMENT_LOOK[j.judgement]
         body = f"**{title}: {md_escape(j.label)}**"
         if j.alternative:
             body += f"  \n**Instead:** {kb_md(j.alternative)}"
@@ -315,16 +315,13 @@ def _config_md(item: ReportItem) -> str:
     return " · ".join(parts)
 
 
-PHASES = {"first": "Do first", "later": "Later"}
-
-
 def checklist_groups(kb: KnowledgeBase, rep: Report) -> list[tuple[str, str, list[ReportItem]]]:
     """(phase, pattern, items): "do first" before "later", recommended patterns first in rank order."""
     order = [r.pattern for r in rep.recommended]
     groups: dict[tuple[str, str], list[ReportItem]] = {}
     for item in rep.checklist:
         groups.setdefault((item.phase, item.pattern), []).append(item)
-    ranked = sorted(groups, key=lambda k: (list(PHASES).index(k[0]), order.index(k[1]) if k[1] in order else len(order),
+    ranked = sorted(groups, key=lambda k: (list(PHASE_HEADINGS).index(k[0]), order.index(k[1]) if k[1] in order else len(order),
                                            kb.patterns[k[1]].name))
     return [(phase, pid, groups[(phase, pid)]) for phase, pid in ranked]
 
@@ -345,7 +342,7 @@ def checklist(kb: KnowledgeBase, rep: Report) -> None:
     for item_phase, pid, items in groups:
         if item_phase != phase:
             phase = item_phase
-            st.subheader(PHASES[phase], anchor=f"checklist-{phase}", divider="gray")
+            st.subheader(PHASE_HEADINGS[phase], anchor=f"checklist-{phase}", divider="gray")
         checklist_group(kb, phase, pid, items, tuple(shown), hide_done)
 
 
