@@ -6,6 +6,7 @@ exactly that way. Exporters read the Report and the KnowledgeBase only: they nev
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from ..loader import KnowledgeBase
 from ..model import Report
+from ..present import ViewModel, build
 from ..yamlsource import AdvisorError
 
 
@@ -23,6 +25,11 @@ class ExportContext:
     checked: frozenset[str] = frozenset()  # checklist item ids ticked by the user
     title: str | None = None  # the answers file's title, if any
     show_discouraged: bool = False  # draw discouraged patterns in the diagram (dashed red)
+
+    @functools.cached_property
+    def vm(self) -> ViewModel:
+        """The one view model every exporter renders (built once per context)."""
+        return build(self.report, self.kb, self.checked, self.title)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from . import ExportContext, Exporter, register
-from .common import PHASE_HEADINGS, config_text, one_line, pattern_name
+from ..present import PHASE_HEADINGS, ViewModel
+from . import Exporter, register
 
 HEADER = ("id", "pattern", "item", "severity", "phase", "config", "refs", "done")
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
@@ -18,16 +18,15 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def render_csv(ctx: ExportContext) -> bytes:
+def render_csv(vm: ViewModel) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180 line ends, as Excel and Jira expect
     writer.writerow(HEADER)
-    for item in ctx.report.checklist:
-        row = (item.id, pattern_name(ctx, item.pattern), one_line(item.text), item.severity,
-               PHASE_HEADINGS[item.phase].lower(), config_text(item),
-               ", ".join(item.refs), "yes" if item.id in ctx.checked else "no")
+    for item in vm.items:
+        row = (item.id, item.pattern, item.text, item.severity, PHASE_HEADINGS[item.phase].lower(), item.config,
+               ", ".join(item.refs), "yes" if item.done else "no")
         writer.writerow([safe_cell(cell) for cell in row])
     return buf.getvalue().encode("utf-8")
 
 
-register(Exporter("csv", "Checklist (CSV)", "csv", "text/csv; charset=utf-8", render_csv))
+register(Exporter("csv", "Checklist (CSV)", "csv", "text/csv; charset=utf-8", lambda ctx: render_csv(ctx.vm)))

@@ -1,0 +1,325 @@
+"""The one presentation layer: Report + knowledge base + checklist state -> one view model.
+
+Every renderer (the Streamlit pages and each exporter) renders this model and nothing else, so the
+same fact reads the same everywhere. This module owns the display formatting: the answer
+formatter, the config formatter and the checklist grouping. It is pure (no Streamlit, no I/O) and
+never re-decides: it only arranges what the engine decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .diagram import one_line
+from .loader import KnowledgeBase
+from .model import UNSURE, AnswerValue, Reason, Report, ReportItem
+
+VERDICTS: dict[str, tuple[str, str]] = {  # level -> (icon, words); icons exist in DejaVu Sans, so the PDF has them
+    "good-fit": ("✓", "Good fit"),
+    "fit-with-caveats": ("⚠", "Fit with caveats"),
+    "poor-fit": ("✗", "Poor fit"),
+}
+DECISION_WORDS: dict[str, str] = {"adopt": "Adopt Kafka", "adopt-with-caveats": "Adopt Kafka, with caveats",
+                                  "do-not-adopt": "Do not adopt Kafka"}
+TIER_HEADINGS: dict[str, str] = {
+    "core": "Core: the patterns that shape this architecture",
+    "baseline": "Baseline: always-on hygiene",
+    "later": "Later: worth it when the system grows",
+}
+JUDGEMENT_WORDS: dict[str, str] = {"endorse": "Endorsed", "conditions": "Endorsed with conditions",
+                                   "warn": "Warned against"}
+PHASE_HEADINGS: dict[str, str] = {"first": "Do first", "later": "Later"}
+TOP_REASONS = 3  # the verdict at a glance shows this many reasons and risks; the rest is one click away
+TOP_RISKS = 3
+
+
+# --------------------------------------------------------------------------- formatters (the only ones)
+
+
+def verdict_words(level: str) -> str:
+    icon, words = VERDICTS.get(level, ("", level))
+    return f"{icon} {words}".strip()
+
+
+def question_text(kb: KnowledgeBase, qid: str) -> str:
+    q = kb.questions.get(qid)
+    return q.text if q is not None else one_line(qid)  # an unknown id is whatever the answers named
+
+
+def answer_text(kb: KnowledgeBase, qid: str, value: AnswerValue | None) -> str:
+    """An answer as the user saw it: option labels, yes/no/not sure, numbers with their unit."""
+    q = kb.questions.get(qid)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if q is not None and q.type == "bool" and value == UNSURE:
+        return "Not sure"
+    if isinstance(value, list):  # an unknown question's values are raw user text
+        return one_line(", ".join(q.label_of(v) if q else str(v) for v in value)) or "none"
+    if isinstance(value, int | float):
+        unit = f" {q.unit}" if q is not None and q.unit else ""
+        if value == 1 and unit.endswith("s") and " " not in unit.strip() and len(unit) > 4:  # "1 teams" -> "1 team"
+            unit = unit[:-1]
+        return f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
+    if q is not None and q.type == "single":
+        return q.label_of(value)
+    return one_line(str(value))
+
+
+def config_value(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def config_text(config: Mapping[str, Mapping[str, object]]) -> str:
+    """`producer: acks=all; topic: min.insync.replicas=2`."""
+    return "; ".join(f"{scope}: {', '.join(f'{k}={config_value(v)}' for k, v in values.items())}"
+                     for scope, values in config.items())
+
+
+# --------------------------------------------------------------------------- the view model
+
+
+@dataclass(frozen=True)
+class ReasonView:
+    rule: str
+    title: str
+    because: str
+    answers: list[tuple[str, str]]  # (question text, answer text)
+    refs: list[str]
+
+
+@dataclass(frozen=True)
+class PatternCard:
+    id: str
+    name: str
+    tier: str
+    rank: int  # 1-based place within its tier: shown instead of a raw score
+    of: int  # how many patterns the tier holds
+    section: str
+    summary: str
+    trigger: str | None
+    needed_by: list[str]  # names of the patterns that brought this one in as a part
+    reasons: list[ReasonView]
+    notes: list[str]
+    pros: list[str]
+    cons: list[str]
+
+
+@dataclass(frozen=True)
+class DiscouragedCard:
+    id: str
+    name: str
+    severity: str
+    alternative: str
+    reasons: list[ReasonView]
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    label: str
+    judgement: str
+    words: str
+    alternative: str | None
+    conditions: list[str]
+    reasons: list[ReasonView]
+
+
+@dataclass(frozen=True)
+class RiskView:
+    kind: str
+    text: str
+    rule: str
+    refs: list[str]
+
+
+@dataclass(frozen=True)
+class VerdictView:
+    level: str
+    level_words: str
+    decision: str
+    decision_words: str
+    summary: str
+    core: list[str]  # core pattern names, in rank order
+    reasons: list[ReasonView]
+    risks: list[RiskView]
+    alternative_groups: list[tuple[str, list[str]]]
+    notes: list[str]  # notes about the verdict itself
+
+
+@dataclass(frozen=True)
+class ItemView:
+    id: str
+    pattern: str  # the pattern's name
+    text: str
+    severity: str
+    phase: str
+    why: str | None
+    config: str  # one line; "" when the item has none
+    refs: list[str]
+    done: bool
+
+
+@dataclass(frozen=True)
+class ChecklistGroup:
+    phase: str
+    heading: str
+    patterns: list[tuple[str, list[ItemView]]]  # (pattern name, items), patterns in rank order
+
+
+@dataclass(frozen=True)
+class WhatIfRow:
+    question: str
+    from_text: str
+    to_text: str
+    effect: str
+    fact: bool
+
+
+@dataclass(frozen=True)
+class NoteView:
+    text: str
+    refs: list[str]
+    pattern: str | None  # the pattern's id it explains; None: the verdict
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    title: str
+    rows: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ViewModel:
+    title: str
+    system: str | None
+    verdict: VerdictView
+    tiers: dict[str, list[PatternCard]]  # non-empty tiers, core first
+    discouraged: list[DiscouragedCard]
+    proposals: list[ProposalView]
+    items: list[ItemView]  # every checklist item, in the engine's order
+    checklist: list[ChecklistGroup]
+    done: int
+    total: int
+    what_if: list[WhatIfRow]
+    unsure: list[tuple[str, list[tuple[str, str]]]]  # (question, [(answer that would change it, effect)])
+    answers: list[AnswerSection]
+    unanswered: list[str]
+    notes: list[NoteView] = field(default_factory=list)  # every note once, in the engine's order
+
+    @property
+    def cards(self) -> list[PatternCard]:
+        return [c for cards in self.tiers.values() for c in cards]
+
+
+def _reason(kb: KnowledgeBase, r: Reason) -> ReasonView:
+    return ReasonView(r.rule, one_line(r.title), one_line(r.because),
+                      [(question_text(kb, q), answer_text(kb, q, v)) for q, v in r.answers.items()], list(r.refs))
+
+
+def _name(kb: KnowledgeBase, pid: str) -> str:
+    p = kb.patterns.get(pid)
+    return p.name if p is not None else pid
+
+
+def _item(kb: KnowledgeBase, item: ReportItem, checked: frozenset[str]) -> ItemView:
+    return ItemView(item.id, _name(kb, item.pattern), one_line(item.text), item.severity, item.phase,
+                    one_line(item.why) if item.why else None, config_text(item.config), list(item.refs),
+                    item.id in checked)
+
+
+def checklist_groups(kb: KnowledgeBase, report: Report, checked: frozenset[str] = frozenset()) -> list[ChecklistGroup]:
+    """The only checklist grouping: "do first" then "later", each by pattern in rank order (recommended
+    patterns first, then the patterns of fired rules' items)."""
+    order: dict[str, None] = dict.fromkeys(r.pattern for r in report.recommended)
+    order.update(dict.fromkeys(i.pattern for i in report.checklist))
+    by_phase: dict[str, dict[str, list[ItemView]]] = {}
+    for pid in order:
+        for item in report.checklist:
+            if item.pattern == pid:
+                by_phase.setdefault(item.phase, {}).setdefault(pid, []).append(_item(kb, item, checked))
+    return [ChecklistGroup(phase, PHASE_HEADINGS[phase], [(_name(kb, p), items) for p, items in by_phase[phase].items()])
+            for phase in PHASE_HEADINGS if phase in by_phase]
+
+
+def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset(),
+          title: str | None = None) -> ViewModel:
+    """The view model every renderer draws."""
+    system = kb.system_name(report.answers)
+    system = one_line(system) or None if system else None
+    notes: dict[str | None, list[str]] = {}
+    for n in report.notes:
+        notes.setdefault(n.pattern, []).append(one_line(n.text))
+    v = report.verdict
+    tiers: dict[str, list[PatternCard]] = {}
+    for rec in report.recommended:
+        tiers.setdefault(rec.tier, [])
+    tiers = {t: [] for t in TIER_HEADINGS if t in tiers}
+    for rec in report.recommended:
+        p = kb.patterns.get(rec.pattern)
+        cards = tiers[rec.tier]
+        cards.append(PatternCard(
+            rec.pattern, one_line(rec.name), rec.tier, len(cards) + 1, 0, p.section if p else "",
+            one_line(p.summary) if p else "", one_line(rec.trigger) if rec.trigger else None,
+            [_name(kb, x) for x in rec.required_by], [_reason(kb, x) for x in rec.reasons],
+            notes.get(rec.pattern, []), list(p.tradeoffs.pros) if p else [], list(p.tradeoffs.cons) if p else []))
+    tiers = {t: [_with_of(c, len(cards)) for c in cards] for t, cards in tiers.items()}
+    verdict = VerdictView(
+        v.level, verdict_words(v.level), v.decision, DECISION_WORDS[v.decision], one_line(v.summary),
+        [c.name for c in tiers.get("core", [])], [_reason(kb, x) for x in v.reasons],
+        [RiskView(x.kind, one_line(x.text), x.rule, list(x.refs)) for x in v.risks],
+        [(h, [one_line(a) for a in alts]) for h, alts in v.alternative_groups()], notes.get(None, []))
+    groups = checklist_groups(kb, report, checked)
+    return ViewModel(
+        title=one_line(title or "") or system or "Kafka assessment",
+        system=system,
+        verdict=verdict,
+        tiers=tiers,
+        discouraged=[DiscouragedCard(d.pattern, one_line(d.name), d.severity, one_line(d.alternative),
+                                     [_reason(kb, x) for x in d.reasons], notes.get(d.pattern, []))
+                     for d in report.discouraged],
+        proposals=[ProposalView(one_line(j.label), j.judgement, JUDGEMENT_WORDS[j.judgement],
+                                one_line(j.alternative) if j.alternative else None,
+                                [one_line(c) for c in j.conditions], [_reason(kb, x) for x in j.reasons])
+                   for j in report.proposals],
+        items=[_item(kb, i, checked) for i in report.checklist],
+        checklist=groups,
+        done=sum(1 for i in report.checklist if i.id in checked),
+        total=len(report.checklist),
+        what_if=[WhatIfRow(question_text(kb, w.question), answer_text(kb, w.question, w.from_),
+                           answer_text(kb, w.question, w.to), one_line(w.effect), w.fact) for w in report.what_if],
+        unsure=_unsure(kb, report),
+        answers=_answers(kb, report),
+        unanswered=[question_text(kb, q) for q in report.unanswered],
+        notes=[NoteView(one_line(n.text), list(n.refs), n.pattern) for n in report.notes],
+    )
+
+
+def _with_of(card: PatternCard, of: int) -> PatternCard:
+    return PatternCard(**{**card.__dict__, "of": of})
+
+
+def _unsure(kb: KnowledgeBase, report: Report) -> list[tuple[str, list[tuple[str, str]]]]:
+    costs: dict[str, list[tuple[str, str]]] = {q: [] for q, v in report.answers.items() if v == UNSURE}
+    for w in report.what_if:
+        if w.question in costs:
+            costs[w.question].append((answer_text(kb, w.question, w.to), one_line(w.effect)))
+    return [(question_text(kb, q), changes) for q, changes in costs.items()]
+
+
+def _answers(kb: KnowledgeBase, report: Report) -> list[AnswerSection]:
+    out = []
+    for section in kb.sections:
+        rows = [(question_text(kb, q), answer_text(kb, q, report.answers[q])) for q in kb.questions
+                if kb.section_of[q] == section.id and q in report.answers]
+        if rows:
+            out.append(AnswerSection(one_line(section.title), rows))
+    unknown = [q for q in report.answers if q not in kb.questions]
+    if unknown:
+        out.append(AnswerSection("Other answers", [(one_line(q), answer_text(kb, q, report.answers[q]))
+                                                   for q in unknown]))
+    return out
