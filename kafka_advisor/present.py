@@ -149,6 +149,9 @@ class VerdictView:
     risks: list[RiskView]
     alternative_groups: list[tuple[str, list[str]]]
     notes: list[str]  # notes about the verdict itself
+    system_alternatives: list[str] = field(default_factory=list)  # instead of Kafka for the whole system
+    cited: list[tuple[str, str]] = field(default_factory=list)  # (question, answer) the decision's reasons cite
+    drivers: list[ReasonView] = field(default_factory=list)  # the verdict's, the core's and the proposals' reasons
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,7 @@ class WhatIfRow:
     to_text: str
     effect: str
     fact: bool
+    verdict: str | None = None  # the verdict level after the change, when it changes
 
 
 @dataclass(frozen=True)
@@ -210,6 +214,7 @@ class ViewModel:
     answers: list[AnswerSection]
     unanswered: list[str]
     notes: list[NoteView] = field(default_factory=list)  # every note once, in the engine's order
+    goals: str | None = None  # the goals answer, as text, for a decision record's problem statement
 
     @property
     def cards(self) -> list[PatternCard]:
@@ -272,7 +277,8 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
         v.level, verdict_words(v.level), v.decision, DECISION_WORDS[v.decision], one_line(v.summary),
         [c.name for c in tiers.get("core", [])], [_reason(kb, x) for x in v.reasons],
         [RiskView(x.kind, one_line(x.text), x.rule, list(x.refs)) for x in v.risks],
-        [(h, [one_line(a) for a in alts]) for h, alts in v.alternative_groups()], notes.get(None, []))
+        [(h, [one_line(a) for a in alts]) for h, alts in v.alternative_groups()], notes.get(None, []),
+        [one_line(a) for a in v.system_alternatives], *_drivers(kb, report))
     groups = checklist_groups(kb, report, checked)
     return ViewModel(
         title=one_line(title or "") or system or "Kafka assessment",
@@ -291,12 +297,32 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
         done=sum(1 for i in report.checklist if i.id in checked),
         total=len(report.checklist),
         what_if=[WhatIfRow(question_text(kb, w.question), answer_text(kb, w.question, w.from_),
-                           answer_text(kb, w.question, w.to), one_line(w.effect), w.fact) for w in report.what_if],
+                           answer_text(kb, w.question, w.to), one_line(w.effect), w.fact,
+                           w.verdict if w.verdict != report.verdict.level else None) for w in report.what_if],
         unsure=_unsure(kb, report),
         answers=_answers(kb, report),
         unanswered=[question_text(kb, q) for q in report.unanswered],
         notes=[NoteView(one_line(n.text), list(n.refs), n.pattern) for n in report.notes],
+        goals=answer_text(kb, "goals", report.answers["goals"]) if report.answers.get("goals") else None,
     )
+
+
+def _drivers(kb: KnowledgeBase, report: Report) -> tuple[list[tuple[str, str]], list[ReasonView]]:
+    """The reasons a decision rests on, once each (the verdict's, the core's, the proposals'; rules, not the
+    `requires:` links), and the answers they cite in questionnaire order."""
+    core = [x for x in report.recommended if x.tier == "core"] or report.recommended
+    seen: dict[str, Reason] = {}
+    for reason in [*report.verdict.reasons, *(x for rec in core for x in rec.reasons),
+                   *(x for j in report.proposals for x in j.reasons)]:
+        if reason.rule.startswith("rule:") or ":" not in reason.rule:
+            seen.setdefault(reason.rule, reason)
+    cited: dict[str, AnswerValue] = {}
+    for reason in seen.values():
+        cited.update(reason.answers)
+    order = {q: i for i, q in enumerate(kb.questions)}
+    facts = sorted(cited.items(), key=lambda kv: order.get(kv[0], len(order)))
+    return ([(question_text(kb, q), answer_text(kb, q, v)) for q, v in facts],
+            [_reason(kb, x) for x in seen.values()])
 
 
 def _with_of(card: PatternCard, of: int) -> PatternCard:

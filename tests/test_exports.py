@@ -336,7 +336,7 @@ def test_adr_date_is_injectable(ctx: ExportContext) -> None:
 
     from kafka_advisor.exports.adr import render_adr
 
-    assert "date: 2031-02-03" in render_adr(ctx, on=dt.date(2031, 2, 3))
+    assert "date: 2031-02-03" in render_adr(ctx.vm, on=dt.date(2031, 2, 3))
 
 
 def test_tasks_are_a_task_list_grouped_by_pattern(ctx: ExportContext) -> None:

@@ -9,24 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..model import AnswerValue, Reason
-from . import ExportContext, Exporter, register
-from .common import (
-    JUDGEMENT_WORDS,
-    answer_text,
-    by_tier,
-    checked_ids,
-    display_title,
-    export_date,
-    items_by_pattern,
-    md,
-    one_line,
-    pattern_name,
-    pros_cons,
-    question_text,
-    system_name,
-    verdict_words,
-)
+from ..present import ViewModel
+from . import Exporter, register
+from .common import export_date, md, one_line
 
 
 @dataclass
@@ -56,37 +41,24 @@ def _clause(text: str) -> str:
     return text
 
 
-def _reasons(ctx: ExportContext) -> list[Reason]:
-    """The reasons this decision rests on, once each: the verdict's, the core's and the proposals'."""
-    r = ctx.report
-    core = [x for x in r.recommended if x.tier == "core"] or r.recommended
-    seen: dict[str, Reason] = {}
-    for reason in [*r.verdict.reasons, *(x for rec in core for x in rec.reasons),
-                   *(x for j in r.proposals for x in j.reasons)]:
-        if reason.rule.startswith("rule:") or ":" not in reason.rule:  # rules, not "requires:"/"proposal:" links
-            seen.setdefault(reason.rule, reason)
-    return list(seen.values())
-
-
 MANAGED = "A managed Kafka service with the same patterns"
 
 
-def _options(ctx: ExportContext) -> tuple[list[Option], Option]:
+def _options(vm: ViewModel) -> tuple[list[Option], Option]:
     """The real options an architect weighs: Kafka with the core patterns, managed Kafka, and the
     non-Kafka alternatives the verdict names. The chosen one is the engine's decision, not the ADR's."""
-    r = ctx.report
-    core = [x for x in r.recommended if x.tier == "core"] or r.recommended
+    v = vm.verdict
+    core = vm.tiers.get("core") or vm.cards
     options: list[Option] = []
     kafka: Option | None = None
     if core:
         names = ", ".join(x.name for x in core)
         kafka = Option(f"Apache Kafka with {names}", "Adopt Kafka and build the core of the architecture on these "
                        "patterns; the baseline and later patterns are listed in the decision outcome.")
-        for rec in core:  # the core's trade-offs are the decision's consequences; the rest stay in the report
-            pros, cons = pros_cons(ctx, rec.pattern)
-            kafka.good += [f"{_clause(x)} ({rec.name})" for x in pros[:2]]
-            kafka.bad += [f"{_clause(x)} ({rec.name})" for x in cons[:2]]
-        kafka.bad += [f"{_clause(x.text)} ({x.kind} risk)" for x in r.verdict.risks]
+        for card in core:  # the core's trade-offs are the decision's consequences; the rest stay in the report
+            kafka.good += [f"{_clause(x)} ({card.name})" for x in card.pros[:2]]
+            kafka.bad += [f"{_clause(x)} ({card.name})" for x in card.cons[:2]]
+        kafka.bad += [f"{_clause(x.text)} ({x.kind} risk)" for x in v.risks]
         options.append(kafka)
         options.append(Option(MANAGED, "The same architecture on a provider's Kafka (and, where offered, its "
                               "connectors and schema registry).",
@@ -94,22 +66,22 @@ def _options(ctx: ExportContext) -> tuple[list[Option], Option]:
                                "operations risk"],
                               ["cost grows with throughput, partitions and retention, and some broker settings and "
                                "connector plugins are the provider's choice"]))
-    fit_alternatives = r.verdict.system_alternatives
+    fit_alternatives = v.system_alternatives
     for alt in fit_alternatives:
-        options.append(Option(one_line(alt), "An alternative to Kafka for the whole system, named by the verdict.",
-                              [_clause(x.because) for x in r.verdict.reasons if x.because][:3]))
-    if r.verdict.level == "poor-fit" or kafka is None:
+        options.append(Option(alt, "An alternative to Kafka for the whole system, named by the verdict.",
+                              [_clause(x.because) for x in v.reasons if x.because][:3]))
+    if v.decision == "do-not-adopt" or kafka is None:
         chosen = options[len(options) - len(fit_alternatives)] if fit_alternatives else None
         if chosen is None:
             chosen = Option("Do not adopt Kafka for now", "Keep the current integration style and revisit later.",
-                            [_clause(x.because) for x in r.verdict.reasons])
+                            [_clause(x.because) for x in v.reasons])
             options.append(chosen)
         if not chosen.bad:
             chosen.bad.append("what Kafka would bring (replay, fan-out to independent consumers, long retention) is not "
                               "available; revisit this record when the changes listed under More Information apply")
         if kafka is None:
             options.insert(0, Option("Adopt Apache Kafka", "No Kafka pattern is recommended for these answers.",
-                                     bad=[_clause(r.verdict.summary)]))
+                                     bad=[_clause(v.summary)]))
         return _unique(options), chosen
     return _unique(options), kafka
 
@@ -130,54 +102,50 @@ def _kafka_option(options: list[Option]) -> Option | None:
     return next((o for o in options if o.title.startswith("Apache Kafka with ")), None)
 
 
-def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
-    r = ctx.report
-    system = system_name(ctx) or display_title(ctx, default="the system")
-    options, chosen = _options(ctx)
-    status = "proposed"
-    out = ["---", f"status: {status}", f"date: {export_date(on).isoformat()}", "---", ""]
-    if r.verdict.level == "poor-fit" or not r.recommended:
+def render_adr(vm: ViewModel, *, on: dt.date | None = None) -> str:
+    v = vm.verdict
+    system = vm.system or (vm.title if vm.title != "Kafka assessment" else "the system")
+    options, chosen = _options(vm)
+    out = ["---", "status: proposed", f"date: {export_date(on).isoformat()}", "---", ""]
+    if v.decision == "do-not-adopt" or not vm.tiers:
         out.append(f"# Do not build {md(system)} on Apache Kafka; use {md(_clause(chosen.title))}")
     else:
         # A title, not a list: the leading core patterns; the tiers are in the decision outcome.
-        core = [x for x in r.recommended if x.tier == "core"] or r.recommended
+        core = vm.tiers.get("core") or vm.cards
         lead = ", ".join(md(x.name) for x in core[:3])
         more = f" and {len(core) - 3} more core patterns" if len(core) > 3 else ""
         out.append(f"# Use Apache Kafka for {md(system)}, led by {lead}{more}")
     out.append("")
 
     out += ["## Context and Problem Statement", ""]
-    goals = r.answers.get("goals")
-    goal_text = f" The goals: {md(answer_text(ctx, 'goals', goals)).lower()}." if goals else ""
+    goal_text = f" The goals: {md(vm.goals).lower()}." if vm.goals else ""
     out += [f"Should {md(system)} use Apache Kafka, and if so, with which interaction patterns?{goal_text} "
             f"The Kafka Pattern Advisor assessed the answers below and rated Kafka "
-            f"**{verdict_words(r.verdict.level).lower()}**: {one_line(r.verdict.summary)}", ""]
-    used = _facts(ctx)
-    if used:
+            f"**{v.level_words.lower()}**: {v.summary}", ""]
+    if v.cited:
         out += ["Facts from the questionnaire that decided it:", ""]
-        out += [f"* {md(question_text(ctx, q))}: {md(answer_text(ctx, q, v))}" for q, v in used] + [""]
+        out += [f"* {md(q)}: {md(a)}" for q, a in v.cited] + [""]
 
-    if r.proposals:
+    if vm.proposals:
         out += ["Proposals reviewed:", ""]
-        for j in r.proposals:
-            tail = f"; instead: {one_line(j.alternative)}" if j.alternative else ""
-            tail += "".join(f"; condition: {one_line(c)}" for c in j.conditions)
-            out.append(f"* {JUDGEMENT_WORDS[j.judgement]}: {one_line(j.label)}{tail}")
+        for j in vm.proposals:
+            tail = f"; instead: {j.alternative}" if j.alternative else ""
+            tail += "".join(f"; condition: {c}" for c in j.conditions)
+            out.append(f"* {j.words}: {j.label}{tail}")
         out.append("")
-    if r.verdict.risks:
-        out += ["Risks:", ""] + [f"* {x.kind}: {one_line(x.text)}" for x in r.verdict.risks] + [""]
+    if v.risks:
+        out += ["Risks:", ""] + [f"* {x.kind}: {x.text}" for x in v.risks] + [""]
 
     out += ["## Decision Drivers", ""]
-    drivers = _reasons(ctx)
-    out += [f"* {one_line(x.title)} (§{', §'.join(x.refs)})" for x in drivers] or ["* The answers given (no rule fired)."]
+    out += [f"* {x.title} (§{', §'.join(x.refs)})" for x in v.drivers] or ["* The answers given (no rule fired)."]
     out.append("")
 
     out += ["## Considered Options", ""] + [f"* {o.title}" for o in options] + [""]
 
-    out += ["## Decision Outcome", "", f'Chosen option: "{chosen.title}", because {_clause(r.verdict.summary)}.', ""]
-    tiers = by_tier(ctx) if chosen is _kafka_option(options) else {}
-    for tier, recs in tiers.items():
-        out.append(f"* {tier.capitalize()}: {', '.join(md(x.name) for x in recs)}")
+    out += ["## Decision Outcome", "", f'Chosen option: "{chosen.title}", because {_clause(v.summary)}.', ""]
+    tiers = vm.tiers if chosen is _kafka_option(options) else {}
+    for tier, cards in tiers.items():
+        out.append(f"* {tier.capitalize()}: {', '.join(md(x.name) for x in cards)}")
     if tiers:
         out.append("")
     out += ["### Consequences", ""]
@@ -186,19 +154,14 @@ def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
     out.append("")
 
     out += ["### Confirmation", ""]
-    items = r.checklist
-    if items:
-        done = len(checked_ids(ctx))
-        first = [i for i in items if i.phase == "first"]
+    if vm.total:
         out += [f"The implementation is confirmed in design and code review against the advisor's checklist "
-                f"({done} of {len(items)} done). To do first:", ""]
-        for pid, group in items_by_pattern(ctx).items():
-            for item in group:
-                if item.phase != "first":
-                    continue
-                box = "x" if item.id in ctx.checked else " "
-                out.append(f"* [{box}] {one_line(item.text)} ({item.severity}, {pattern_name(ctx, pid)}, `{item.id}`)")
-        later = len(items) - len(first)
+                f"({vm.done} of {vm.total} done). To do first:", ""]
+        first = [g for g in vm.checklist if g.phase == "first"]
+        for group in first:
+            for name, items in group.patterns:
+                out += [f"* [{'x' if i.done else ' '}] {i.text} ({i.severity}, {name}, `{i.id}`)" for i in items]
+        later = vm.total - sum(len(items) for g in first for _, items in g.patterns)
         if later:
             out += ["", f"{later} more item{'s' if later != 1 else ''} for later are in the report's checklist."]
     else:
@@ -213,34 +176,24 @@ def render_adr(ctx: ExportContext, *, on: dt.date | None = None) -> str:
             out.append("")
 
     out += ["## More Information", ""]
-    if r.discouraged:
+    if vm.discouraged:
         out += ["Not chosen, with the advisor's alternative:", ""]
-        out += [f"* {md(d.name)} ({d.severity}): {one_line(d.alternative)}" for d in r.discouraged] + [""]
+        out += [f"* {md(d.name)} ({d.severity}): {d.alternative}" for d in vm.discouraged] + [""]
     # Only the changes that flip the verdict: the full what-if list is in the report.
-    flips = [w for w in r.what_if if w.verdict is not None and w.verdict != r.verdict.level]
+    flips = [w for w in vm.what_if if w.verdict is not None]
     if flips:
         out += ["Revisit this decision if one of these answers changes:", ""]
-        out += [f"* {md(question_text(ctx, w.question))} “{md(answer_text(ctx, w.question, w.to))}” instead of "
-                f"“{md(answer_text(ctx, w.question, w.from_))}”: {one_line(w.effect)}" for w in flips]
+        out += [f"* {md(w.question)} “{md(w.to_text)}” instead of “{md(w.from_text)}”: {w.effect}" for w in flips]
         out.append("")
-    others = len(r.what_if) - len(flips)
+    others = len(vm.what_if) - len(flips)
     if others:
         out += [f"{others} other single-answer change{'s' if others != 1 else ''} would alter the pattern lists "
                 "without changing the verdict; the report's what-if section lists them.", ""]
-    refs = sorted({ref for x in drivers for ref in x.refs}, key=lambda s: [int(p) for p in s.split(".")])
+    refs = sorted({ref for x in v.drivers for ref in x.refs}, key=lambda s: [int(p) for p in s.split(".")])
     chapter = f" Chapter sections: §{', §'.join(refs)}." if refs else ""
-    out.append(f"Generated by the Kafka Pattern Advisor from the assessment \"{md(display_title(ctx))}\".{chapter}")
+    out.append(f"Generated by the Kafka Pattern Advisor from the assessment \"{md(vm.title)}\".{chapter}")
     return "\n".join(out).rstrip() + "\n"
 
 
-def _facts(ctx: ExportContext) -> list[tuple[str, AnswerValue]]:
-    """The answers the reasons cite, in questionnaire order."""
-    cited: dict[str, AnswerValue] = {}
-    for reason in _reasons(ctx):
-        cited.update(reason.answers)
-    order = {q: i for i, q in enumerate(ctx.kb.questions)}
-    return sorted(cited.items(), key=lambda kv: order.get(kv[0], len(order)))
-
-
 register(Exporter("adr", "Architecture Decision Record (MADR)", "md", "text/markdown; charset=utf-8",
-                  lambda ctx: render_adr(ctx).encode("utf-8")))
+                  lambda ctx: render_adr(ctx.vm).encode("utf-8")))
