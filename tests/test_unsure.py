@@ -17,9 +17,9 @@ def test_unsure_answers_list_the_answers_that_would_change_the_advice(kb: Knowle
     assert answers["bad_record_policy"] == "unsure" and answers["consumers_find_data"] == "unsure"
     costs = unsure_costs(evaluate(kb, answers, with_what_if=True))
     assert set(costs) == {"bad_record_policy", "consumers_find_data"}
-    # Knowing that bad records should stop the pipeline removes the dead letter queue.
-    stop = [w for w in costs["bad_record_policy"] if w.to == "stop"]
-    assert stop and "dead-letter-queue" in stop[0].removed
+    # Deciding that bad records are set aside brings in the dead letter queue ("not sure" is only a checklist item).
+    park = [w for w in costs["bad_record_policy"] if w.to == "park"]
+    assert park and "dead-letter-queue" in park[0].added
     base = outcome_of(kb, answers).signature()
     for changes in costs.values():
         for w in changes:
@@ -38,5 +38,5 @@ def test_markdown_export_explains_the_cost_of_not_sure(kb: KnowledgeBase) -> Non
     text = export("md", ExportContext(report=evaluate(kb, answers, with_what_if=True), kb=kb, title=title)).decode()
     section = text.split("## What the \u201cNot sure\u201d answers cost", 1)[1].split("\n## ", 1)[0]
     assert kb.questions["bad_record_policy"].text in section
-    assert "no longer recommends Dead letter queue" in section
+    assert "recommends Dead letter queue" in section
     assert "finding out would not change the advice" in section
