@@ -7,20 +7,25 @@ import os
 import re
 from typing import TYPE_CHECKING
 
+from .. import present
+
 # one_line is the exporters' one cleaner (shared with the diagrams and the app): control characters become
 # spaces, so user text never breaks a line format, and bidi / zero-width format controls visible <U+XXXX> markers.
 from ..diagram import one_line as one_line
 from ..diagram import report_dot
-from ..model import UNSURE, AnswerValue, Recommendation, ReportItem
+from ..model import AnswerValue, Recommendation, ReportItem
+
+# The display words live with the view model; re-exported for the renderers not yet ported to it.
+from ..present import DECISION_WORDS as DECISION_WORDS
+from ..present import JUDGEMENT_WORDS as JUDGEMENT_WORDS
+from ..present import PHASE_HEADINGS as PHASE_HEADINGS
+from ..present import TIER_HEADINGS as TIER_HEADINGS
+from ..present import VERDICTS as VERDICTS
+from ..present import verdict_words as verdict_words
 
 if TYPE_CHECKING:
     from . import ExportContext
 
-VERDICTS: dict[str, tuple[str, str]] = {  # level -> (icon, words); icons exist in DejaVu Sans, so the PDF has them
-    "good-fit": ("✓", "Good fit"),
-    "fit-with-caveats": ("⚠", "Fit with caveats"),
-    "poor-fit": ("✗", "Poor fit"),
-}
 SEVERITIES = ("high", "medium", "low")
 
 
@@ -34,35 +39,13 @@ def display_title(ctx: ExportContext, default: str = "Kafka assessment") -> str:
     return one_line(ctx.title or "") or system_name(ctx) or default
 
 
-def verdict_words(level: str) -> str:
-    icon, words = VERDICTS.get(level, ("", level))
-    return f"{icon} {words}".strip()
-
-
 def question_text(ctx: ExportContext, qid: str) -> str:
-    q = ctx.kb.questions.get(qid)
-    return q.text if q is not None else one_line(qid)  # an unknown id is whatever the answers named
+    return present.question_text(ctx.kb, qid)
 
 
 def answer_text(ctx: ExportContext, qid: str, value: AnswerValue | None) -> str:
-    """An answer as the user saw it: option labels, yes/no/not sure, numbers with their unit."""
-    q = ctx.kb.questions.get(qid)
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if q is not None and q.type == "bool" and value == UNSURE:
-        return "Not sure"
-    if isinstance(value, list):  # an unknown question's values are raw user text
-        return one_line(", ".join(q.label_of(v) if q else str(v) for v in value)) or "none"
-    if isinstance(value, int | float):
-        unit = f" {q.unit}" if q is not None and q.unit else ""
-        if value == 1 and unit.endswith("s") and " " not in unit.strip() and len(unit) > 4:  # "1 teams" -> "1 team", not "1 m"
-            unit = unit[:-1]
-        return f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
-    if q is not None and q.type == "single":
-        return q.label_of(value)
-    return one_line(value)
+    """An answer as the user saw it (the view model's one formatter)."""
+    return present.answer_text(ctx.kb, qid, value)
 
 
 def pattern_name(ctx: ExportContext, pid: str) -> str:
@@ -85,18 +68,8 @@ def checked_ids(ctx: ExportContext) -> list[str]:
 
 
 def config_text(item: ReportItem) -> str:
-    """`producer: acks=all; topic: min.insync.replicas=2`."""
-    parts = []
-    for scope, values in item.config.items():
-        settings = ", ".join(f"{k}={_value(v)}" for k, v in values.items())
-        parts.append(f"{scope}: {settings}")
-    return "; ".join(parts)
-
-
-def _value(v: object) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
+    """`producer: acks=all; topic: min.insync.replicas=2` (the view model's one formatter)."""
+    return present.config_text(item.config)
 
 
 def pros_cons(ctx: ExportContext, pid: str) -> tuple[list[str], list[str]]:
@@ -152,21 +125,6 @@ def inline_svg(svg: bytes) -> str:
 
 
 # --------------------------------------------------------------------------- tiers, proposals, risks
-
-TIER_HEADINGS: dict[str, str] = {
-    "core": "Core: the patterns that shape this architecture",
-    "baseline": "Baseline: always-on hygiene",
-    "later": "Later: worth it when the system grows",
-}
-JUDGEMENT_WORDS: dict[str, str] = {
-    "endorse": "Endorsed",
-    "conditions": "Endorsed with conditions",
-    "warn": "Warned against",
-}
-PHASE_HEADINGS: dict[str, str] = {"first": "Do first", "later": "Later"}
-DECISION_WORDS: dict[str, str] = {"adopt": "Adopt Kafka", "adopt-with-caveats": "Adopt Kafka, with caveats",
-                                  "do-not-adopt": "Do not adopt Kafka"}
-
 
 def by_tier(ctx: ExportContext) -> dict[str, list[Recommendation]]:
     """Recommended patterns per tier, core first; empty tiers left out."""
