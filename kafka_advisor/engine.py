@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from .inventory import Inventory, parts_for
 from .loader import KnowledgeBase
 from .model import (
     DECISIONS,
@@ -505,8 +506,15 @@ def _reason(f: Facts, effective: Answers) -> Reason:
     return Reason(rule=rule.id, title=rule.title, because=rule.because, answers=used, refs=list(rule.refs))
 
 
-def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False) -> Report:
-    """Decide and explain. `answers` must already be validated against the questionnaire."""
+def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
+             inventory: Inventory | None = None) -> Report:
+    """Decide and explain. `answers` must already be validated against the questionnaire.
+
+    With an inventory, the answers it implies replace the user's own (the questionnaire does not ask
+    them then), and checklist items that are done once per part name those parts.
+    """
+    derived = kb.derived_from(inventory)
+    answers = {**answers, **derived}
     c = compiled(kb)
     effective = effective_answers(kb, answers)
     fired = _fire(c, effective)
@@ -569,17 +577,20 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False)
         verdict=verdict,
         recommended=recommended,
         discouraged=discouraged,
-        checklist=_checklist(kb, out, fired),
+        checklist=_checklist(kb, out, fired, inventory),
         proposals=judged,
         notes=_notes(fired, out),
         unanswered=[q for q, v in visible.items() if v is None],
         fired=[f.rule.id for f in fired],
         answers=effective,
+        inventory=inventory,
+        derived=[q for q in derived if q in effective],
     )
     if with_what_if:
         from .whatif import what_if  # local import: whatif builds on this module
 
-        report = report.model_copy(update={"what_if": what_if(kb, answers, base=out)})
+        # A derived answer changes by editing the inventory, not by a what-if click.
+        report = report.model_copy(update={"what_if": what_if(kb, answers, base=out, fixed=set(derived))})
     return report
 
 
@@ -643,7 +654,7 @@ def _judgements(kb: KnowledgeBase, out: Outcome, proposals: tuple[str, ...], why
     return result
 
 
-def _checklist(kb: KnowledgeBase, out: Outcome, fired: list[Facts]) -> list[ReportItem]:
+def _checklist(kb: KnowledgeBase, out: Outcome, fired: list[Facts], inventory: Inventory | None) -> list[ReportItem]:
     """Items of the recommended patterns and of fired rules: "do first" before "later", then by severity."""
     rank = {p: i for i, p in enumerate(out.recommended)}
     chosen: dict[str, None] = {}
@@ -673,7 +684,9 @@ def _checklist(kb: KnowledgeBase, out: Outcome, fired: list[Facts]) -> list[Repo
         pattern, item = kb.items[item_id]
         result.append(ReportItem.model_construct(id=item.id, pattern=pattern, text=item.text, severity=item.severity,
                                                  why=item.why, config={k: dict(v) for k, v in item.config.items()},
-                                                 refs=list(item.refs), phase=phase(item_id)))
+                                                 refs=list(item.refs), phase=phase(item_id),
+                                                 applies_to=parts_for(inventory, item.each)
+                                                 if inventory is not None and item.each else []))
     return result
 
 

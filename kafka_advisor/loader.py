@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .inventory import DERIVATIONS, Inventory, derived_answers
 from .model import (
     UNSURE,
     AnswersFile,
@@ -67,6 +68,11 @@ class KnowledgeBase:
     def error(self, key: str, message: str, *extra: str | int) -> AdvisorError:
         path, line, col, fld = self.locate(key, *extra)
         return AdvisorError(path, line, col, fld, message)
+
+    def derived_from(self, inventory: Inventory | None) -> dict[str, AnswerValue]:
+        """The answers an inventory implies, for the questions that declare `derive:`."""
+        derives = {qid: q.derive for qid, q in self.questions.items() if q.derive is not None}
+        return derived_answers(derives, inventory)
 
     def question_with(self, role: str) -> Question | None:
         """The question that carries a role (the loader allows at most one)."""
@@ -318,6 +324,43 @@ def parse_answers_bytes(kb: KnowledgeBase, raw: bytes, name: str) -> tuple[str |
     return parse_answers(kb, parse_bytes(raw, name, max_bytes=200_000))
 
 
+@dataclass(frozen=True)
+class AnswersDoc:
+    """An answers file in full: its title, the answers the user gave, and the system inventory."""
+
+    title: str | None
+    answers: dict[str, AnswerValue]
+    inventory: Inventory | None = None
+
+
+def load_answers_doc(kb: KnowledgeBase, path: Path | str) -> AnswersDoc:
+    return parse_answers_doc(kb, read_file(path))
+
+
+def parse_answers_doc_bytes(kb: KnowledgeBase, raw: bytes, name: str) -> AnswersDoc:
+    return parse_answers_doc(kb, parse_bytes(raw, name, max_bytes=200_000))
+
+
+def parse_answers_doc(kb: KnowledgeBase, located: Located) -> AnswersDoc:
+    """Answers YAML with an optional `inventory:` -> validated title, answers and inventory.
+
+    An answer that the inventory also implies must agree with it: two different service counts in one
+    file would leave the reader unsure which one the report used.
+    """
+    if isinstance(located.data, dict) and "inventory" in located.data and located.data["inventory"] is None:
+        located.data["inventory"] = {}
+    title, answers = parse_answers(kb, located)
+    raw = located.data.get("inventory") if isinstance(located.data, dict) else None
+    inventory = Inventory.model_validate(raw) if raw is not None else None
+    for qid, value in kb.derived_from(inventory).items():
+        given = answers.get(qid)
+        if given is not None and given != value:
+            raise located.error(("answers", qid), f"{show(given)} disagrees with the inventory, which gives "
+                                                  f"{show(value)} ({DERIVATIONS[kb.questions[qid].derive or ''].says}); "
+                                                  "expected to leave this answer out or to match")
+    return AnswersDoc(title, answers, inventory)
+
+
 # --------------------------------------------------------------------------- knowledge base
 
 
@@ -449,6 +492,8 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
                 errors.append(kb.error(key, _unknown_pattern(kb, opt.pattern), "options", i, "pattern"))
         if q.role == "proposals" and q.type != "multi":
             errors.append(kb.error(key, "the proposals question must be type: multi", "type"))
+        if q.derive is not None:
+            errors += _check_derive(kb, key, q)
     for role in ("system-name", "proposals"):
         holders = [qid for qid, q in kb.questions.items() if q.role == role]
         if len(holders) > 1:
@@ -513,6 +558,19 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
                 if item not in kb.items:
                     errors.append(kb.error(key, f"unknown checklist item {item!r}", "examples", i, "expect", "checklist", j))
     return errors
+
+
+def _check_derive(kb: KnowledgeBase, key: str, q: Question) -> list[AdvisorError]:
+    """A derived answer must fit its question: the same type, and every value it can yield an option."""
+    d = DERIVATIONS[q.derive or ""]
+    if q.type != d.question_type:
+        return [kb.error(key, f"derive {q.derive!r} yields a {d.question_type} answer, expected the question to be "
+                              f"type: {d.question_type}", "derive")]
+    missing = [v for v in d.values if v not in q.option_values()]
+    if missing:
+        return [kb.error(key, f"derive {q.derive!r} can yield {', '.join(missing)}, expected those among the "
+                              "question's options", "derive")]
+    return []
 
 
 def _unknown_pattern(kb: KnowledgeBase, pid: str) -> str:

@@ -21,12 +21,15 @@ from pydantic import (
 )
 
 from .chapter import SECTIONS
+from .inventory import DerivationName, Inventory
 
 Severity = Literal["low", "medium", "high"]
 VerdictLevel = Literal["good-fit", "fit-with-caveats", "poor-fit"]
 QuestionType = Literal["single", "multi", "bool", "number", "text"]
 # Code that needs a particular question finds it by role, never by id.
 QuestionRole = Literal["system-name", "proposals"]
+# The inventory parts a checklist item can be done for one by one.
+ItemScope = Literal["service", "producer-database", "capturable-database", "event", "sink", "source"]
 # core: shapes this system's architecture; baseline: always-on hygiene; later: worth it when a trigger is met.
 Tier = Literal["core", "baseline", "later"]
 TIER_RANK: dict[str, int] = {"core": 0, "baseline": 1, "later": 2}
@@ -207,6 +210,8 @@ class Question(Strict):
     fact: bool = Field(default=False, description="a fact about the system (how many teams), not a choice the "
                                                   "user makes: what-if offers it apart from the choices")
     unsure: bool = Field(default=False, description='bool only: also offer "Not sure" (the answer value `unsure`)')
+    derive: DerivationName | None = Field(default=None, description="answered from the system inventory when "
+                                                                     "the user gives one (see inventory.py)")
 
     @field_validator("unsure")
     @classmethod
@@ -269,6 +274,8 @@ class ChecklistItem(Strict):
     defaults: dict[ConfigScope, dict[str, ConfigValue]] = {}
     refs: list[Ref] = Field(min_length=1)
     sources: list[str] = []
+    # With an inventory, the item names the parts it is done once for (each service database, each sink).
+    each: ItemScope | None = None
 
 
 
@@ -441,6 +448,7 @@ class RuleFile(Strict):
 class AnswersFile(Strict):
     title: str | None = Field(default=None, max_length=200)
     answers: dict[str, Any] = {}
+    inventory: Inventory | None = None
 
 
 # --------------------------------------------------------------------------- report
@@ -523,6 +531,7 @@ class ReportItem(Strict):
     config: dict[str, dict[str, ConfigValue]]
     refs: list[str]
     phase: Literal["first", "later"] = "first"
+    applies_to: list[str] = []  # inventory parts the item is done for, one by one (see ChecklistItem.each)
 
 
 class Note(Strict):
@@ -559,6 +568,8 @@ class Report(Strict):
     what_if: list[WhatIf] = []
     fired: list[str] = []
     answers: dict[str, AnswerValue] = {}
+    inventory: Inventory | None = None
+    derived: list[str] = []  # answers that came from the inventory, not from the user
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape documented in the README."""

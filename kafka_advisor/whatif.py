@@ -71,13 +71,16 @@ def describe(kb: KnowledgeBase, base: Outcome, new: Outcome) -> tuple[str, list[
     return "; ".join(parts), sorted(added), sorted(removed)
 
 
-def what_if(kb: KnowledgeBase, answers: Answers, *, base: Outcome | None = None) -> list[WhatIf]:
-    """Single-answer changes to visible questions, most consequential first."""
+def what_if(kb: KnowledgeBase, answers: Answers, *, base: Outcome | None = None,
+            fixed: set[str] | frozenset[str] = frozenset()) -> list[WhatIf]:
+    """Single-answer changes to visible questions (not the `fixed` ones), most consequential first."""
     base = base or outcome_of(kb, answers)
     thresholds = _thresholds(kb)
     found: list[tuple[tuple[int, int, int], WhatIf]] = []
     order = {q: i for i, q in enumerate(kb.questions)}
     for qid in visible_questions(kb, answers):
+        if qid in fixed:
+            continue
         q = kb.questions[qid]
         current = answers.get(qid)
         for value in candidates(q, current, thresholds.get(qid, [])):
