@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .diagram import one_line
+from .inventory import DB_LABELS, EXTERNAL_LABELS, Inventory, summary_of
 from .loader import KnowledgeBase
-from .model import UNSURE, AnswerValue, Reason, Report, ReportItem
+from .model import UNSURE, AnswerValue, Question, Reason, Report, ReportItem
 
 VERDICTS: dict[str, tuple[str, str]] = {  # level -> (icon, words); icons exist in DejaVu Sans, so the PDF has them
     "good-fit": ("✓", "Good fit"),
@@ -52,18 +53,24 @@ def answer_text(kb: KnowledgeBase, qid: str, value: AnswerValue | None) -> str:
     q = kb.questions.get(qid)
     if value is None:
         return "—"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if q is not None and q.type == "bool" and value == UNSURE:
-        return "Not sure"
-    if isinstance(value, list):  # an unknown question's values are raw user text
-        return one_line(", ".join(q.label_of(v) if q else str(v) for v in value)) or "none"
+    if q is None:  # an unknown question's values are raw user text
+        return one_line(", ".join(map(str, value)) if isinstance(value, list) else str(value)) or "none"
+    return format_answer(q, value)
+
+
+def format_answer(q: Question, value: AnswerValue) -> str:
+    """The one answer formatter: labels joined by ", ", Yes/No/Not sure, "10,000 ms", "1 service"."""
+    if q.type == "bool" or isinstance(value, bool):
+        return "Not sure" if value == UNSURE else ("Yes" if value else "No")
+    if isinstance(value, list):
+        return one_line(", ".join(q.label_of(v) for v in value)) or "none"
     if isinstance(value, int | float):
-        unit = f" {q.unit}" if q is not None and q.unit else ""
-        if value == 1 and unit.endswith("s") and " " not in unit.strip() and len(unit) > 4:  # "1 teams" -> "1 team"
-            unit = unit[:-1]
-        return f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
-    if q is not None and q.type == "single":
+        unit = q.unit or ""
+        if value == 1 and len(unit) > 2 and unit.endswith("s") and not unit.endswith("ss"):
+            unit = unit[:-1]  # "1 service", but "1 ms"
+        number = f"{value:,}" if isinstance(value, float) and not value.is_integer() else f"{int(value):,}"
+        return f"{number} {unit}".rstrip()
+    if q.type == "single":
         return q.label_of(value)
     return one_line(str(value))
 
@@ -165,6 +172,8 @@ class ItemView:
     config: str  # one line; "" when the item has none
     refs: list[str]
     done: bool
+    pattern_id: str = ""
+    applies_to: list[str] = field(default_factory=list)  # the inventory parts it is done for, one by one
 
 
 @dataclass(frozen=True)
@@ -198,6 +207,13 @@ class AnswerSection:
 
 
 @dataclass(frozen=True)
+class InventoryView:
+    summary: str  # "12 services (5 teams), 1 external system, 10 events"
+    services: list[tuple[str, str, str, str, str]]  # (name, team or domain, database, produces, consumes)
+    externals: list[tuple[str, str, str, str]]  # (name, kind, direction, events)
+
+
+@dataclass(frozen=True)
 class ViewModel:
     title: str
     system: str | None
@@ -215,6 +231,7 @@ class ViewModel:
     unanswered: list[str]
     notes: list[NoteView] = field(default_factory=list)  # every note once, in the engine's order
     goals: str | None = None  # the goals answer, as text, for a decision record's problem statement
+    inventory: InventoryView | None = None
 
     @property
     def cards(self) -> list[PatternCard]:
@@ -234,7 +251,7 @@ def _name(kb: KnowledgeBase, pid: str) -> str:
 def _item(kb: KnowledgeBase, item: ReportItem, checked: frozenset[str]) -> ItemView:
     return ItemView(item.id, _name(kb, item.pattern), one_line(item.text), item.severity, item.phase,
                     one_line(item.why) if item.why else None, config_text(item.config), list(item.refs),
-                    item.id in checked)
+                    item.id in checked, item.pattern, [one_line(x) for x in item.applies_to])
 
 
 def checklist_groups(kb: KnowledgeBase, report: Report, checked: frozenset[str] = frozenset()) -> list[ChecklistGroup]:
@@ -303,8 +320,27 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
         answers=_answers(kb, report),
         unanswered=[question_text(kb, q) for q in report.unanswered],
         notes=[NoteView(one_line(n.text), list(n.refs), n.pattern) for n in report.notes],
-        goals=answer_text(kb, "goals", report.answers["goals"]) if report.answers.get("goals") else None,
+        goals=_goals(kb, report),
+        inventory=_inventory(report.inventory),
     )
+
+
+def _goals(kb: KnowledgeBase, report: Report) -> str | None:
+    q = kb.question_with("goals")
+    value = report.answers.get(q.id) if q is not None else None
+    return answer_text(kb, q.id, value) if q is not None and value else None
+
+
+def _inventory(inv: Inventory | None) -> InventoryView | None:
+    if inv is None or inv.is_empty():
+        return None
+    def names(xs: list[str]) -> str:
+        return one_line(", ".join(xs)) or "—"
+    return InventoryView(
+        summary_of(inv),
+        [(one_line(s.name), one_line(s.team or s.domain) or "—", DB_LABELS[s.database], names(s.produces),
+          names(s.consumes)) for s in inv.services],
+        [(one_line(x.name), EXTERNAL_LABELS[x.kind], x.direction, names(x.events)) for x in inv.externals])
 
 
 def _drivers(kb: KnowledgeBase, report: Report) -> tuple[list[tuple[str, str]], list[ReasonView]]:
@@ -340,7 +376,8 @@ def _unsure(kb: KnowledgeBase, report: Report) -> list[tuple[str, list[tuple[str
 def _answers(kb: KnowledgeBase, report: Report) -> list[AnswerSection]:
     out = []
     for section in kb.sections:
-        rows = [(question_text(kb, q), answer_text(kb, q, report.answers[q])) for q in kb.questions
+        rows = [(question_text(kb, q), answer_text(kb, q, report.answers[q])
+                 + (" (from the inventory)" if q in report.derived else "")) for q in kb.questions
                 if kb.section_of[q] == section.id and q in report.answers]
         if rows:
             out.append(AnswerSection(one_line(section.title), rows))

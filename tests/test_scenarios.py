@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kafka_advisor.engine import evaluate
-from kafka_advisor.loader import load_answers_file, load_kb
+from kafka_advisor.loader import load_answers_doc, load_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "scenarios"
@@ -24,8 +24,8 @@ PROMISE = {"good-fit": "good-fit", "poor-fit": "poor-fit", "caveats": "fit-with-
 
 
 def outcome(path: Path) -> dict:
-    _, answers = load_answers_file(KB, path)
-    report = evaluate(KB, answers, with_what_if=True)
+    doc = load_answers_doc(KB, path)
+    report = evaluate(KB, doc.answers, with_what_if=True, inventory=doc.inventory)
     return {
         "verdict": report.verdict.level,
         "alternatives": report.verdict.alternatives,
@@ -34,7 +34,7 @@ def outcome(path: Path) -> dict:
         "risks": [r.kind for r in report.verdict.risks],
         "discouraged": [[d.pattern, d.severity] for d in report.discouraged],
         "fired": report.fired,
-        "checklist": [i.id for i in report.checklist],
+        "checklist": [[i.id, i.applies_to] if i.applies_to else i.id for i in report.checklist],
         "what_if": [[w.question, w.to, w.effect] for w in report.what_if],
     }
 

@@ -14,7 +14,8 @@ from kafka_advisor.engine import evaluate
 from kafka_advisor.exports import EXPORTERS
 from kafka_advisor.loader import KnowledgeBase
 from kafka_advisor.share import answers_to_query
-from kafka_advisor.ui.results import checklist_groups, what_if_md
+from kafka_advisor.present import checklist_groups
+from kafka_advisor.ui.results import what_if_md
 from kafka_advisor.ui.style import LEVELS, SEVERITIES
 
 
@@ -47,8 +48,11 @@ def test_verdict_banner_matches_the_engine(kb: KnowledgeBase, case: tuple[dict, 
     box = {"good-fit": at.success, "fit-with-caveats": at.warning, "poor-fit": at.error}[rep.verdict.level]
     banner = next(b for b in box if LEVELS[rep.verdict.level].label in b.value)
     assert banner.proto.icon == LEVELS[rep.verdict.level].icon
-    for alternative in rep.verdict.alternatives:
+    for alternative in rep.verdict.system_alternatives:  # instead of Kafka: in the banner itself
         assert alternative.split()[0] in banner.value
+    page = texts(at)
+    for alternative in rep.verdict.part_alternatives:  # for parts: next to it, at a glance
+        assert alternative.split(":")[0] in page
     # Other verdict boxes are absent: one banner, one colour.
     others = [lv for lv in LEVELS if lv != rep.verdict.level]
     assert not any(LEVELS[lv].label in t for lv in others for t in [b.value for b in [*at.success, *at.warning, *at.error]])
@@ -58,8 +62,12 @@ def test_recommended_patterns_ranked_with_reasons(kb: KnowledgeBase, case: tuple
     answers, at = case
     rep = evaluate(kb, answers)
     labels = [e.label for e in at.expander]
-    ranked = [f"{i}. {r.name}" for i, r in enumerate(rep.recommended, 1)]
+    tiers = [[r for r in rep.recommended if r.tier == t] for t in ("core", "baseline", "later")]
+    ranked = [f"{i}. {r.name}" for recs in tiers for i, r in enumerate(recs, 1)]  # the rank within its tier
     assert [x for x in labels if re.match(r"^\d+\. ", x)] == ranked
+    core = [r for r in rep.recommended if r.tier == "core"]
+    cards = [m.value for m in at.markdown if re.match(r"^\*\*\d+\. ", m.value)]
+    assert cards == [f"**{i}. {r.name}**" for i, r in enumerate(core, 1)]  # the summary's core cards
     page = texts(at)
     for rec in rep.recommended:
         for reason in rec.reasons:
@@ -169,12 +177,12 @@ def test_tradeoffs_side_by_side(kb: KnowledgeBase) -> None:
 def test_checklist_ticks_survive_reruns_and_navigation(kb: KnowledgeBase) -> None:
     answers = scenario(kb, GOOD)
     rep = evaluate(kb, answers)
-    groups = checklist_groups(kb, rep)
+    groups = [(g.phase, items[0].pattern_id, items) for g in checklist_groups(kb, rep) for _, items in g.patterns]
     at = results_for(kb, answers)
     # Grouped by pattern, recommended patterns first in rank order.
-    names = {p.name for p in kb.patterns.values()}
-    shown = [s.value for s in at.subheader if s.value in names]
-    assert shown == [kb.patterns[p].name for _, p, _ in groups]
+    names = {f"**{p.name}**" for p in kb.patterns.values()}
+    shown = [m.value for m in at.markdown if m.value in names]  # the Checklist tab, then the Trade-offs tab
+    assert shown[:len(groups)] == [f"**{kb.patterns[p].name}**" for _, p, _ in groups]
     assert [ph for ph, _, _ in groups] == sorted((ph for ph, _, _ in groups), key=["first", "later"].index)
     ranked = [r.pattern for r in rep.recommended]
     with_items = list(dict.fromkeys(p for ph, p, _ in groups if ph == "first"))
@@ -216,12 +224,12 @@ def test_checklist_filters(kb: KnowledgeBase) -> None:
     assert rep.checklist[0].id in at.session_state["checked"]  # hidden, not forgotten
 
 
-def test_one_export_button_per_exporter(case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
+def test_every_exporter_is_offered_in_the_summary(case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
     _, at = case
-    keys = {b.key for b in at.button}
-    assert {f"export_{name}" for name in EXPORTERS} <= keys
-    labels = {b.label for b in at.button}
-    assert {e.label for e in EXPORTERS.values()} <= labels
+    assert diagram.dot_available(), "the test set-up installs Graphviz"
+    pick = at.selectbox(key="export_format")
+    assert list(pick.options) == [e.label for e in EXPORTERS.values()]
+    assert at.button(key="export_prepare").label == "Prepare"
 
 
 def test_prepared_export_is_saved_with_the_ticks_then(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
@@ -231,13 +239,15 @@ def test_prepared_export_is_saved_with_the_ticks_then(kb: KnowledgeBase, case: t
     if rep.checklist:  # a poor fit has none
         at.checkbox(key=f"chk__{rep.checklist[0].id}").check()
         run(at)
-    at.button(key="export_md").click()
+    at.selectbox(key="export_format").set_value("md")
+    at.button(key="export_prepare").click()
     run(at)
     save = at.download_button(key="export_download")
     assert save.label.startswith("Save ") and save.label.endswith(".md")
     ticked = 1 if rep.checklist else 0
-    assert any(f"{ticked} of {len(rep.checklist)} checklist items ticked" in m.value for m in at.markdown)
-    at.button(key="export_json").click()
+    assert any(f"{ticked} of {len(rep.checklist)} checklist items ticked" in m.value for m in at.caption)
+    at.selectbox(key="export_format").set_value("json")
+    at.button(key="export_prepare").click()
     run(at)
     assert at.download_button(key="export_download").label.endswith(".json")
 

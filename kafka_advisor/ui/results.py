@@ -1,4 +1,4 @@
-"""Results: verdict, patterns with their reasons, what-if, diagram, trade-offs, checklist, exports."""
+"""Results, summary first: the verdict at a glance, the core patterns and the exports; details in tabs."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from kafka_advisor import diagram, exports
+from kafka_advisor import diagram, exports, present
 from kafka_advisor.engine import evaluate
-from kafka_advisor.exports.common import JUDGEMENT_WORDS, PHASE_HEADINGS
 from kafka_advisor.loader import KnowledgeBase
-from kafka_advisor.model import AnswerValue, ConfigValue, Report, ReportItem, WhatIf
+from kafka_advisor.model import AnswerValue, Report, WhatIf
 from kafka_advisor.ui import pages, state
 from kafka_advisor.ui.style import (
     LEVELS,
@@ -22,7 +21,7 @@ from kafka_advisor.ui.style import (
     section_title,
     severity_md,
 )
-from kafka_advisor.ui.widgets import pattern_link, show_dot, show_reasons, verdict_banner
+from kafka_advisor.ui.widgets import pattern_link, show_dot
 from kafka_advisor.whatif import unsure_costs
 
 WHAT_IF_SHOWN = 6
@@ -73,103 +72,153 @@ def _undo() -> None:
     state.flash("info", "The change is undone: the results follow your previous answers again.")
 
 
-# --------------------------------------------------------------------------- sections
-
-
-def verdict(kb: KnowledgeBase, rep: Report) -> None:
-    verdict_banner(rep.verdict)
-    if rep.verdict.risks:
-        st.markdown("**Top risks**\n" + "\n".join(f"- **{RISK_WORDS.get(r.kind, r.kind)}:** {kb_md(r.text)}"
-                                                   for r in rep.verdict.risks[:3]))
-    if rep.verdict.reasons:
-        with st.expander("Why this verdict", icon=":material/help:"):
-            show_reasons(kb, rep.verdict.reasons)
-    proposals(kb, rep)
-    if rep.unanswered:
-        n = len(rep.unanswered)
-        st.caption(f"{n} relevant question{'s are' if n != 1 else ' is'} still open; answering "
-                   f"{'them' if n != 1 else 'it'} may change the advice.")
-    for note in rep.notes:
-        if note.pattern is None:  # the others sit with the pattern they explain
-            st.info(kb_md(note.text), icon=":material/lightbulb:")
-
-
-def pattern_notes(rep: Report, pid: str) -> None:
-    for note in rep.notes:
-        if note.pattern == pid:
-            st.info(kb_md(note.text), icon=":material/lightbulb:")
+# --------------------------------------------------------------------------- the summary
 
 
 RISK_WORDS = {"operations": "Operations", "cost": "Cost", "data-loss": "Data loss", "skills": "Skills",
               "complexity": "Complexity", "latency": "Latency"}
-JUDGEMENT_LOOK = {"endorse": (":material/check_circle:", st.success), "conditions": (":material/rule:", st.warning),
-                  "warn": (":material/block:", st.error)}
-TIER_TITLES = {"core": "Core", "baseline": "Baseline", "later": "Later"}
-TIER_CAPTIONS = {"core": "The few patterns that shape this architecture.",
-                 "baseline": "Always-on hygiene: keep it short and keep it on.",
-                 "later": "Worth it when the system grows; each says when."}
+JUDGEMENT_LOOK = {"endorse": (":material/check_circle:", "green"), "conditions": (":material/rule:", "orange"),
+                  "warn": (":material/block:", "red")}
+BANNER = {"good-fit": st.success, "fit-with-caveats": st.warning, "poor-fit": st.error}
+CARDS_PER_ROW = 3
 
 
-def proposals(kb: KnowledgeBase, rep: Report) -> None:
-    if not rep.proposals:
+def reasons_md(reasons: list[present.ReasonView]) -> str:
+    """Rules that fired, each with its reasoning, the answers behind it and its chapter sections."""
+    blocks = []
+    for r in reasons:
+        out = f"**{kb_md(r.title)}**  \n{kb_md(r.because)}"
+        if r.answers:
+            out += "\n\n_Because you answered:_\n" + "\n".join(f"- {kb_md(q)} → **{md_escape(a)}**" for q, a in r.answers)
+        if r.refs:
+            out += f"\n\n:gray[Chapter {', '.join(section_title(x) for x in r.refs)}]"
+        blocks.append(out)
+    return "\n\n---\n\n".join(blocks)
+
+
+def glance(vm: present.ViewModel) -> None:
+    """The verdict at a glance: the decision, why, the top risks and what to use instead."""
+    v = vm.verdict
+    look = LEVELS[v.level]
+    body = f"### {v.decision_words}\n:small[{look.label}]"
+    instead = [a for _, alts in v.alternative_groups for a in alts]
+    if v.system_alternatives:
+        body += "\n\n**Use instead:** " + "; ".join(kb_md(a) for a in v.system_alternatives)
+    BANNER[v.level](body, icon=look.icon)
+    why = [r.title for r in (v.reasons or v.drivers)][:present.TOP_REASONS]
+    parts = [a for a in instead if a not in v.system_alternatives]
+    columns = [c for c in (("Why", why), ("Top risks", [f"**{RISK_WORDS.get(r.kind, r.kind)}:** {r.text}"
+                                                        for r in v.risks[:present.TOP_RISKS]]),
+                           ("For parts of the system", parts)) if c[1]]
+    if columns:
+        for col, (heading, lines) in zip(st.columns(len(columns)), columns, strict=True):
+            col.markdown(f"**{heading}**\n" + "\n".join(f"- {kb_md(x)}" for x in lines))
+    with st.expander("More on this verdict", icon=":material/help:"):
+        st.markdown(kb_md(v.summary))
+        for note in v.notes:
+            st.info(kb_md(note), icon=":material/lightbulb:")
+        if v.reasons:
+            st.markdown(reasons_md(v.reasons))
+
+
+def proposals_glance(vm: present.ViewModel) -> None:
+    if not vm.proposals:
+        return
+    st.markdown("**Your proposals, reviewed**")
+    lines = []
+    for j in vm.proposals:
+        icon, colour = JUDGEMENT_LOOK[j.judgement]
+        line = f"- :{colour}[{icon} **{j.words}**]: {md_escape(j.label)}"
+        if j.alternative:
+            line += f" — instead: {kb_md(j.alternative)}"
+        lines.append(line)
+    st.markdown("\n".join(lines))
+
+
+def core_cards(vm: present.ViewModel) -> None:
+    cards = vm.tiers.get("core", [])
+    if not cards:
+        st.info("No Kafka pattern is recommended for these answers.", icon=":material/info:")
+        return
+    st.subheader("Core patterns", anchor="core")
+    for start in range(0, len(cards), CARDS_PER_ROW):
+        row = cards[start:start + CARDS_PER_ROW]
+        for col, card in zip(st.columns(CARDS_PER_ROW), row, strict=False):
+            with col.container(border=True, height="stretch", key=f"core_card_{card.id}"):
+                st.markdown(f"**{card.rank}. {kb_md(card.name)}**")
+                st.caption(kb_md(_short(card.summary)))
+                if card.reasons:
+                    st.markdown(f":gray[Why:] {kb_md(card.reasons[0].title)}")
+    rest = {t: len(c) for t, c in vm.tiers.items() if t != "core"}
+    if rest or vm.discouraged:
+        bits = [f"{n} {t}" for t, n in rest.items()] + ([f"{len(vm.discouraged)} discouraged"] if vm.discouraged else [])
+        st.caption("Also: " + ", ".join(bits) + " — see the Patterns tab.")
+
+
+def _short(text: str, limit: int = 170) -> str:
+    """The first sentence, or the text cut at a word, for a card."""
+    first = text.split(". ")[0].rstrip(".") + "."
+    if len(first) <= limit:
+        return first
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+# --------------------------------------------------------------------------- the tabs
+
+
+def patterns_tab(kb: KnowledgeBase, vm: present.ViewModel) -> None:
+    for tier, cards in vm.tiers.items():
+        st.subheader(present.TIER_HEADINGS[tier], anchor=f"tier-{tier}")
+        for card in cards:
+            with st.expander(f"{card.rank}. {card.name}", icon=":material/thumb_up:"):
+                if card.trigger:
+                    st.markdown(f"**When:** {kb_md(card.trigger)}")
+                if card.needed_by:
+                    st.markdown("**Needed by:** " + ", ".join(kb_md(n) for n in card.needed_by))
+                st.markdown(kb_md(card.summary))
+                st.caption(f"Chapter {section_title(card.section)}")
+                for note in card.notes:
+                    st.info(kb_md(note), icon=":material/lightbulb:")
+                st.markdown("##### Why it is recommended")
+                st.markdown(reasons_md(card.reasons))
+                pattern_link(kb, card.id, f"Open {card.name} in the catalogue")
+    proposals_detail(vm)
+    discouraged(kb, vm)
+
+
+def proposals_detail(vm: present.ViewModel) -> None:
+    if not vm.proposals:
         return
     st.subheader("Your proposals, reviewed", anchor="proposals")
-    for j in rep.proposals:
-        title, (icon, box) = JUDGEMENT_WORDS[j.judgement], JUDGEMENT_LOOK[j.judgement]
-        body = f"**{title}: {md_escape(j.label)}**"
+    for j in vm.proposals:
+        icon, colour = JUDGEMENT_LOOK[j.judgement]
+        body = f":{colour}[{icon} **{j.words}**]: **{md_escape(j.label)}**"
         if j.alternative:
             body += f"  \n**Instead:** {kb_md(j.alternative)}"
         body += "".join(f"  \n- {kb_md(c)}" for c in j.conditions)
-        box(body, icon=icon)
-        if j.reasons:
-            with st.expander(f"Why: {j.label}", icon=":material/help:"):
-                show_reasons(kb, j.reasons)
+        with st.container(border=True):
+            st.markdown(body)
+            if j.reasons:
+                with st.expander(f"Why: {j.label}", icon=":material/help:"):
+                    st.markdown(reasons_md(j.reasons))
 
 
-def recommended(kb: KnowledgeBase, rep: Report) -> None:
-    st.header("Recommended patterns", anchor="recommended")
-    if not rep.recommended:
-        st.info("No Kafka pattern is recommended for these answers.", icon=":material/info:")
-        return
-    rank = 0
-    for tier in TIER_TITLES:
-        recs = [r for r in rep.recommended if r.tier == tier]
-        if not recs:
-            continue
-        st.subheader(TIER_TITLES[tier], anchor=f"tier-{tier}")
-        st.caption(TIER_CAPTIONS[tier])
-        for rec in recs:
-            rank += 1
-            pattern = kb.patterns[rec.pattern]
-            with st.expander(f"{rank}. {rec.name}", icon=":material/thumb_up:"):
-                if rec.trigger:
-                    st.markdown(f"**When:** {kb_md(rec.trigger)}")
-                if rec.required_by:
-                    st.markdown("**Needed by:** " + ", ".join(kb_md(kb.patterns[p].name) for p in rec.required_by))
-                st.markdown(kb_md(pattern.summary))
-                st.caption(f"Chapter {section_title(pattern.section)}")
-                pattern_notes(rep, rec.pattern)
-                st.markdown("##### Why it is recommended")
-                show_reasons(kb, rec.reasons)
-                if rec.pairs_with:
-                    st.caption("Pairs with: " + ", ".join(kb_md(kb.patterns[p].name) for p in rec.pairs_with))
-                pattern_link(kb, rec.pattern, f"Open {rec.name} in the catalogue")
-
-
-def discouraged(kb: KnowledgeBase, rep: Report) -> None:
-    st.header("Discouraged patterns", anchor="discouraged")
-    if not rep.discouraged:
+def discouraged(kb: KnowledgeBase, vm: present.ViewModel) -> None:
+    st.subheader("Discouraged patterns", anchor="discouraged")
+    if not vm.discouraged:
         st.caption("Nothing in your answers argues against a particular pattern.")
         return
-    for dis in rep.discouraged:
+    recommended_ids = {c.id for c in vm.cards}
+    for dis in vm.discouraged:
         with st.container(border=True):
             st.markdown(f"{severity_md(dis.severity)} **{kb_md(dis.name)}**")
             st.markdown(f"**Instead:** {kb_md(dis.alternative)}")
-            if dis.pattern not in {r.pattern for r in rep.recommended}:
-                pattern_notes(rep, dis.pattern)
+            if dis.id not in recommended_ids:
+                for note in dis.notes:
+                    st.info(kb_md(note), icon=":material/lightbulb:")
             with st.expander(f"Why not {dis.name}?", icon=":material/help:"):
-                show_reasons(kb, dis.reasons)
-            pattern_link(kb, dis.pattern, f"Read about {dis.name}")
+                st.markdown(reasons_md(dis.reasons))
+            pattern_link(kb, dis.id, f"Read about {dis.name}")
 
 
 def what_if_md(kb: KnowledgeBase, w: WhatIf) -> str:
@@ -215,7 +264,6 @@ def unsure(kb: KnowledgeBase, rep: Report) -> None:
 
 
 def what_if(kb: KnowledgeBase, rep: Report) -> None:
-    st.header("What if", anchor="what-if")
     if not rep.what_if:
         st.caption("No single change to your answers would change the advice.")
         return
@@ -247,7 +295,7 @@ def what_if(kb: KnowledgeBase, rep: Report) -> None:
 
 def what_if_preview(kb: KnowledgeBase, rep: Report, qid: str, value: AnswerValue | None) -> None:
     """Before and after, side by side: the verdict, the core and the discouraged patterns."""
-    after = evaluate(kb, _changed(qid, value))
+    after = evaluate(kb, _changed(qid, value), inventory=rep.inventory)
     q = kb.questions[qid]
     with st.container(border=True, key="whatif_preview_box"):
         st.markdown(f"**Preview:** {kb_md(q.text)} → **{answer_md(q, value)}**")
@@ -275,7 +323,6 @@ def _show_discouraged_changed() -> None:
 @st.fragment
 def architecture(kb: KnowledgeBase, rep: Report) -> None:
     """The recommended architecture (a fragment: the toggle redraws only the diagram)."""
-    st.header("Recommended architecture", anchor="architecture")
     if "show_discouraged" not in st.session_state:  # the toggle's own value is dropped on page switches
         st.session_state["show_discouraged"] = _prefs().get("show_discouraged", False)
     show = st.toggle("Also draw the discouraged patterns (dashed red)", key="show_discouraged",
@@ -287,7 +334,6 @@ def architecture(kb: KnowledgeBase, rep: Report) -> None:
 
 @st.fragment
 def tradeoffs(kb: KnowledgeBase, rep: Report) -> None:
-    st.header("Trade-offs", anchor="trade-offs")
     if not rep.recommended:
         st.caption("No recommended patterns to compare.")
         return
@@ -306,48 +352,35 @@ def tradeoffs(kb: KnowledgeBase, rep: Report) -> None:
                 st.markdown(":red[**Cons**]\n" + "\n".join(f"- {kb_md(c)}" for c in t.cons))
 
 
-def _config_value(v: ConfigValue) -> str:
-    return ("true" if v else "false") if isinstance(v, bool) else str(v)
-
-
-def _config_md(item: ReportItem) -> str:
-    parts = [f"{scope.replace('_', ' ')}: `{k}={_config_value(v)}`" for scope, kv in item.config.items() for k, v in kv.items()]
-    return " · ".join(parts)
-
-
-def checklist_groups(kb: KnowledgeBase, rep: Report) -> list[tuple[str, str, list[ReportItem]]]:
-    """(phase, pattern, items): "do first" before "later", recommended patterns first in rank order."""
-    order = [r.pattern for r in rep.recommended]
-    groups: dict[tuple[str, str], list[ReportItem]] = {}
-    for item in rep.checklist:
-        groups.setdefault((item.phase, item.pattern), []).append(item)
-    ranked = sorted(groups, key=lambda k: (list(PHASE_HEADINGS).index(k[0]), order.index(k[1]) if k[1] in order else len(order),
-                                           kb.patterns[k[1]].name))
-    return [(phase, pid, groups[(phase, pid)]) for phase, pid in ranked]
-
-
-def checklist(kb: KnowledgeBase, rep: Report) -> None:
-    st.header("Checklist", anchor="checklist")
-    if not rep.checklist:
+def checklist(kb: KnowledgeBase, vm: present.ViewModel) -> None:
+    if not vm.items:
         st.caption("No checklist items for these answers.")
         return
-    groups = checklist_groups(kb, rep)
-    st.caption(f"{len(rep.checklist)} items for {len({pid for _, pid, _ in groups})} patterns, the ones to do first "
-               "at the top. Tick what you have done: ticks stay while you move around and go into the exports.")
+    patterns = {i.pattern_id for i in vm.items}
+    st.caption(f"{vm.total} items for {len(patterns)} patterns, the ones to do first at the top. Tick what you have "
+               "done: ticks stay while you move around and go into the exports.")
     severities, hide = st.columns([3, 2], vertical_alignment="bottom")
     shown = severities.pills("Severity", list(SEVERITIES), selection_mode="multi", default=list(SEVERITIES),
                              format_func=lambda s: SEVERITIES[s].label, key="checklist_severity")
     hide_done = hide.toggle("Hide done items", key="checklist_hide_done")
-    phase = None
-    for item_phase, pid, items in groups:
-        if item_phase != phase:
-            phase = item_phase
-            st.subheader(PHASE_HEADINGS[phase], anchor=f"checklist-{phase}", divider="gray")
-        checklist_group(kb, phase, pid, items, tuple(shown), hide_done)
+    for group in vm.checklist:
+        st.subheader(group.heading, anchor=f"checklist-{group.phase}", divider="gray")
+        for name, items in group.patterns:
+            checklist_group(group.phase, name, items, tuple(shown), hide_done)
+
+
+def item_md(item: present.ItemView) -> str:
+    """A checklist line: severity, the text, its config as code, and the inventory parts it is for."""
+    line = f"{severity_md(item.severity)} {kb_md(item.text)}"
+    if item.config:
+        line += f" · `{item.config}`"
+    if item.applies_to:
+        line += "  \n:gray[For each: " + ", ".join(md_escape(x) for x in item.applies_to) + "]"
+    return line
 
 
 @st.fragment
-def checklist_group(kb: KnowledgeBase, phase: str, pid: str, items: list[ReportItem], shown: tuple[str, ...],
+def checklist_group(phase: str, name: str, items: list[present.ItemView], shown: tuple[str, ...],
                     hide_done: bool) -> None:
     """One pattern's items, as a fragment: a tick redraws this group only. Measured in Chromium, every
     checkbox on the page costs about a millisecond to redraw, and the checklist can hold a hundred."""
@@ -355,17 +388,34 @@ def checklist_group(kb: KnowledgeBase, phase: str, pid: str, items: list[ReportI
     visible = [i for i in items if i.severity in shown and not (hide_done and i.id in checked)]
     if not visible:
         return
-    st.subheader(kb.patterns[pid].name, anchor=False)
+    st.markdown(f"**{kb_md(name)}**")
     done = sum(1 for i in items if i.id in checked)
-    with st.container(key=f"progress__{phase}__{pid}"):
+    with st.container(key=f"progress__{phase}__{items[0].pattern_id}"):
         st.progress(done / len(items), text=f"{done} of {len(items)} done")
     for item in visible:
         key = state.CHECK_PREFIX + item.id
         if key not in st.session_state:
             st.session_state[key] = item.id in checked
-        config = f" · {_config_md(item)}" if item.config else ""
-        st.checkbox(f"{severity_md(item.severity)} {kb_md(item.text)}{config}", key=key, on_change=_tick,
-                    args=(item.id,), help=kb_md(item.why) if item.why else None)
+        st.checkbox(item_md(item), key=key, on_change=_tick, args=(item.id,),
+                    help=kb_md(item.why) if item.why else None)
+
+
+def answers_tab(vm: present.ViewModel) -> None:
+    if vm.inventory is not None:
+        st.subheader("Your system's parts", anchor=False)
+        st.caption(md_escape(vm.inventory.summary))
+        if vm.inventory.services:
+            st.dataframe([dict(zip(("Service", "Team", "Database", "Produces", "Consumes"), row, strict=True))
+                          for row in vm.inventory.services], hide_index=True)
+        if vm.inventory.externals:
+            st.dataframe([dict(zip(("System", "Kind", "Direction", "Events"), row, strict=True))
+                          for row in vm.inventory.externals], hide_index=True)
+    for section in vm.answers:
+        st.subheader(section.title, anchor=False)
+        st.markdown("\n".join(f"- {kb_md(q)} → **{md_escape(a)}**" for q, a in section.rows))
+    if vm.unanswered:
+        st.caption("Still open: " + "; ".join(kb_md(q) for q in vm.unanswered))
+    st.page_link(pages.ASSESS, label="Change answers", icon=":material/edit:")
 
 
 def _export(name: str, rep: Report, kb: KnowledgeBase, checked: set[str], prefs: dict[str, bool],
@@ -380,58 +430,61 @@ def _export(name: str, rep: Report, kb: KnowledgeBase, checked: set[str], prefs:
 READY = "export_ready"  # (format, answers key, ticked ids, bytes) of the file last prepared
 
 
-def _prepare(name: str, rep: Report, kb: KnowledgeBase) -> None:
+def _prepare(rep: Report, kb: KnowledgeBase) -> None:
+    name = st.session_state["export_format"]  # read at click time: the pick may have changed in the same run
     ticked = frozenset(state.checked() & {i.id for i in rep.checklist})
     st.session_state[READY] = (name, state.answers_key(), ticked, _export(name, rep, kb, set(ticked), _prefs(),
                                                                           state.title()))
 
 
-def export_buttons(kb: KnowledgeBase, rep: Report) -> None:
-    st.header("Export and share", anchor="export")
-    export_panel(kb, rep)
-    share(kb)
+def actions(kb: KnowledgeBase, rep: Report) -> None:
+    """Exports and the share link, in the summary: not below a long checklist."""
+    with st.container(border=True, key="actions"):
+        left, right = st.columns([3, 2])
+        with left:
+            export_panel(kb, rep)
+        with right:
+            share(kb)
 
 
 @st.fragment
 def export_panel(kb: KnowledgeBase, rep: Report) -> None:
-    """Prepare a format, then save it. Two steps rather than a deferred download button: Streamlit 1.67
-    stores a deferred button's file without an owner, so under load other sessions' clean-up deleted
-    it before the browser fetched it (HTTP 404 in bench/bench_load.py). Bytes given to the button
-    belong to this session. A fragment, so preparing redraws only this panel."""
+    """Pick a format and prepare it, then save it. Two steps rather than a deferred download button:
+    Streamlit 1.67 stores a deferred button's file without an owner, so under load other sessions'
+    clean-up deleted it before the browser fetched it (HTTP 404 in bench/bench_load.py). Bytes given to
+    the button belong to this session. A fragment, so preparing redraws only this panel."""
     ctx = exports.ExportContext(report=rep, kb=kb, title=state.title())
     has_dot = diagram.dot_available()
-    names = list(exports.EXPORTERS)
-    st.caption("Pick a format to prepare it with your ticks as they are now, then save it.")
-    per_row = 4
-    for start in range(0, len(names), per_row):
-        for col, name in zip(st.columns(per_row), names[start:start + per_row], strict=False):
-            ex = exports.EXPORTERS[name]
-            missing = ex.needs_dot and not has_dot
-            col.button(ex.label, key=f"export_{name}", on_click=_prepare, args=(name, rep, kb), disabled=missing,
-                       help="Needs Graphviz (dot) on the server" if missing else None, width="stretch")
+    names = [n for n in exports.EXPORTERS if has_dot or not exports.EXPORTERS[n].needs_dot]
+    pick, go = st.columns([3, 2], vertical_alignment="bottom")
+    pick.selectbox("Export", names, format_func=lambda n: exports.EXPORTERS[n].label, key="export_format",
+                          help="With your checklist ticks as they are now. Formats that draw the diagram need "
+                               "Graphviz on the server." if not has_dot else "With your checklist ticks as they are now.")
+    go.button("Prepare", key="export_prepare", on_click=_prepare, args=(rep, kb), icon=":material/description:",
+              width="stretch")
     ready = st.session_state.get(READY)
     if not ready or ready[1] != state.answers_key():
         return
     name, _, ticked, data = ready
     ex = exports.EXPORTERS[name]
     fresh = ticked == frozenset(state.checked() & {i.id for i in rep.checklist})
-    with st.container(border=True, key="export_ready_box"):
+    with st.container(key="export_ready_box"):
         note = f"{len(ticked)} of {len(rep.checklist)} checklist items ticked."
         if not fresh:
             note += " Your ticks have changed since: prepare it again to include them."
-        st.markdown(f"**{ex.label}** is ready. {note}")
+        st.caption(f"**{ex.label}** is ready. {note}")
         st.download_button(f"Save {exports.filename(name, ctx)}", data=data, file_name=exports.filename(name, ctx),
                            mime=ex.mime, on_click="ignore", icon=":material/download:", key="export_download",
                            type="primary")
 
 
 def share(kb: KnowledgeBase) -> None:
-    st.subheader("Share", anchor=False)
     query = urlencode(state.share_query(kb))
     base = st.context.url
+    st.markdown("**Share**")
     if base:
-        st.caption("This link opens the same answers and results:")
-        st.code(f"{base}?{query}", language=None, wrap_lines=True)
+        with st.expander("Link to these answers and results", icon=":material/link:"):
+            st.code(f"{base}?{query}", language=None, wrap_lines=True)
     else:
         st.caption("The address bar holds your answers: copy it to share these results.")
 
@@ -443,6 +496,9 @@ def legend() -> None:
 
 
 # --------------------------------------------------------------------------- page
+
+
+TABS = ("Patterns", "Architecture", "Checklist", "What if", "Trade-offs", "Answers")
 
 
 def render() -> None:
@@ -457,27 +513,34 @@ def render() -> None:
         state.mirror_to_url(kb)
         return
     rep = state.report(kb)
-    name = kb.system_name(rep.answers) or state.title()
-    if name:
-        st.caption(f"Assessment of **{md_escape(str(name))}**")
-    verdict(kb, rep)
+    vm = state.memo("view", state.answers_key(), lambda: present.build(rep, kb, title=state.title()))
+    if vm.system:
+        st.caption(f"Assessment of **{md_escape(vm.system)}**")
     with st.sidebar:
-        st.subheader("On this page")
-        st.markdown("\n".join(f"- [{t}](#{a})" for t, a in (
-            ("Export and share", "export"), ("Recommended", "recommended"), ("Discouraged", "discouraged"),
-            ("What if", "what-if"), ("Architecture", "architecture"), ("Trade-offs", "trade-offs"),
-            ("Checklist", "checklist"))))
         st.page_link(pages.ASSESS, label="Change answers", icon=":material/edit:")
         legend()
-    # Summary first: the verdict, the proposals and the exports come before the details, so the
-    # share link and the files are not below a long checklist.
-    export_buttons(kb, rep)
-    recommended(kb, rep)
-    discouraged(kb, rep)
-    what_if(kb, rep)
-    architecture(kb, rep)
-    tradeoffs(kb, rep)
-    checklist(kb, rep)
+    # Summary first (it fits two screens): the verdict, the user's proposals, the core, and the exports.
+    glance(vm)
+    proposals_glance(vm)
+    core_cards(vm)
+    if vm.unanswered:
+        n = len(vm.unanswered)
+        st.caption(f"{n} relevant question{'s are' if n != 1 else ' is'} still open; answering "
+                   f"{'them' if n != 1 else 'it'} may change the advice (see Answers).")
+    actions(kb, rep)
+    tabs = dict(zip(TABS, st.tabs(list(TABS)), strict=True))
+    with tabs["Patterns"]:
+        patterns_tab(kb, vm)
+    with tabs["Architecture"]:
+        architecture(kb, rep)
+    with tabs["Checklist"]:
+        checklist(kb, vm)
+    with tabs["What if"]:
+        what_if(kb, rep)
+    with tabs["Trade-offs"]:
+        tradeoffs(kb, rep)
+    with tabs["Answers"]:
+        answers_tab(vm)
     state.mirror_to_url(kb)
 
 

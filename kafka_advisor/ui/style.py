@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kafka_advisor import present
 from kafka_advisor.chapter import SECTIONS
 from kafka_advisor.diagram import one_line
 from kafka_advisor.model import UNSURE, AnswerValue, Question
@@ -112,32 +113,15 @@ def section_title(ref: str) -> str:
     return f"{ref} {title}" if title else ref
 
 
-def format_number(value: float | int) -> str:
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,}"
-    return f"{int(value):,}"
-
-
 # The words of a yes/no answer; "unsure" is the Not sure of a bool question with `unsure: true`.
 BOOL_LABELS: dict[bool | str, str] = {True: "Yes", False: "No", UNSURE: "Not sure"}
 
 
 def format_answer(q: Question, value: AnswerValue | None) -> str:
-    """An answer as the words a user picked (labels, Yes/No, units); plain text, not Markdown."""
+    """An answer as the words a user picked; plain text. The formatting itself is present.format_answer's."""
     if value is None or value == []:
         return "not answered"
-    if q.type == "single" and isinstance(value, str):
-        return q.label_of(value)
-    if q.type == "multi" and isinstance(value, list):
-        return "; ".join(q.label_of(v) for v in value)
-    if q.type == "bool":
-        return BOOL_LABELS[UNSURE] if value == UNSURE else BOOL_LABELS[bool(value)]
-    if q.type == "number" and isinstance(value, int | float) and not isinstance(value, bool):
-        unit = q.unit or ""
-        if value == 1 and len(unit) > 2 and unit.endswith("s") and not unit.endswith("ss"):
-            unit = unit[:-1]  # "1 service", but "1 ms"
-        return f"{format_number(value)} {unit}".rstrip()
-    return str(value)
+    return present.format_answer(q, value)
 
 
 def answer_md(q: Question, value: AnswerValue | None) -> str:
