@@ -455,6 +455,11 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
     for p in core_ranked[MAX_CORE:]:
         tier_rank[p] = TIER_RANK["later"]
         triggers[p] = OVERFLOW_TRIGGER
+    # "Later" and "discouraged" at once reads as a contradiction to an architect.
+    # A low warning stays with the deferred recommendation as its "meanwhile" instead.
+    for p in [p for p in chosen if tier_rank.get(p, 0) == TIER_RANK["later"] and p in worst and worst[p][1] == "low"]:
+        _, _, alternative = worst.pop(p)
+        triggers[p] = f"{triggers.get(p, '')} Meanwhile: {alternative}".strip()
     tiers = {p: TIERS[tier_rank.get(p, 0)] for p in chosen}
     recommended = tuple(sorted(chosen, key=lambda p: (tier_rank.get(p, 0), -scores.get(p, 0), p)))
     discouraged = {p: (sev, alt) for p, (_, sev, alt) in worst.items()}
