@@ -12,7 +12,6 @@ from .. import present
 # one_line is the exporters' one cleaner (shared with the diagrams and the app): control characters become
 # spaces, so user text never breaks a line format, and bidi / zero-width format controls visible <U+XXXX> markers.
 from ..diagram import one_line as one_line
-from ..diagram import report_dot
 from ..model import AnswerValue, Recommendation, ReportItem
 
 # The display words live with the view model; re-exported for the renderers not yet ported to it.
@@ -22,6 +21,7 @@ from ..present import PHASE_HEADINGS as PHASE_HEADINGS
 from ..present import TIER_HEADINGS as TIER_HEADINGS
 from ..present import VERDICTS as VERDICTS
 from ..present import verdict_words as verdict_words
+from ..system_diagram import architecture_dot
 
 if TYPE_CHECKING:
     from . import ExportContext
@@ -111,7 +111,8 @@ def export_date(on: dt.date | None = None) -> dt.date:
 
 
 def diagram_dot(ctx: ExportContext) -> str:
-    return report_dot(ctx.report, ctx.kb, show_discouraged=ctx.show_discouraged)
+    """The user's own architecture: every export draws the same diagram as the results page."""
+    return architecture_dot(ctx.report, ctx.kb, show_discouraged=ctx.show_discouraged)
 
 
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
