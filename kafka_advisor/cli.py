@@ -16,9 +16,10 @@ from typing import NoReturn
 
 from .engine import evaluate
 from .examples import run_examples
+from .inventory import summary_of
 from .lint import lint
-from .loader import DEFAULT_ROOT, KnowledgeBase, KnowledgeBaseError, load_answers_file, load_kb
-from .model import SEVERITY_RANK
+from .loader import DEFAULT_ROOT, KnowledgeBase, KnowledgeBaseError, load_answers_doc, load_kb
+from .model import SEVERITY_RANK, Report
 from .yamlsource import AdvisorError, os_problem
 
 PROG = "kafka-advisor"
@@ -37,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     ev = sub.add_parser("evaluate", help="evaluate an answers file and print the report")
-    ev.add_argument("answers", type=Path, help="answers YAML (title: ..., answers: {question_id: value})")
+    ev.add_argument("answers", type=Path,
+                    help="answers YAML (title: ..., answers: {question_id: value}, optional inventory: ...)")
     ev.add_argument("--format", choices=["json", "markdown"], default="markdown")
     ev.add_argument("--fail-on", choices=["low", "medium", "high"],
                     help="exit 1 when a discouraged pattern reaches this severity (for CI gating)")
@@ -88,6 +90,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def inventory_lines(kb: KnowledgeBase, report: Report) -> list[str]:
+    """Markdown lines saying what the inventory holds and which answers came from it; none without one."""
+    from .exports.common import md
+    from .present import answer_text, question_text
+
+    inv = report.inventory
+    if inv is None or inv.is_empty():
+        return []
+    out = [f"Inventory: {summary_of(inv)}", ""]
+    if report.derived:
+        out += ["Answered from the inventory, not asked:", ""]
+        out += [f"- {md(question_text(kb, q))} = {md(answer_text(kb, q, report.answers.get(q)))} (from the inventory)"
+                for q in report.derived]
+        out.append("")
+    return out
+
+
+def with_inventory_lines(markdown: str, lines: list[str]) -> str:
+    """The report with the inventory lines under its title (the first line), or unchanged without any."""
+    if not lines:
+        return markdown
+    head, sep, rest = markdown.partition("\n\n")
+    return head + "\n\n" + "\n".join(lines) + "\n" + rest if sep else markdown + "\n" + "\n".join(lines) + "\n"
+
+
 def _drop_stdout() -> None:
     """Point stdout at /dev/null so Python's own flush at exit cannot fail a second time."""
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -96,8 +123,9 @@ def _drop_stdout() -> None:
 
 
 def _evaluate(args: argparse.Namespace, kb: KnowledgeBase) -> int:
-    title, answers = load_answers_file(kb, args.answers)
-    report = evaluate(kb, answers, with_what_if=not args.no_what_if)
+    doc = load_answers_doc(kb, args.answers)
+    title = doc.title
+    report = evaluate(kb, doc.answers, with_what_if=not args.no_what_if, inventory=doc.inventory)
     if args.format == "json":
         from .exports.jsonfile import dumps  # bidi and zero-width characters as \u escapes: safe in a terminal
 
@@ -105,7 +133,8 @@ def _evaluate(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     else:
         from .exports import ExportContext, export
 
-        sys.stdout.write(export("md", ExportContext(report=report, kb=kb, title=title)).decode("utf-8"))
+        text = export("md", ExportContext(report=report, kb=kb, title=title)).decode("utf-8")
+        sys.stdout.write(with_inventory_lines(text, inventory_lines(kb, report)))
     if args.fail_on:
         limit = SEVERITY_RANK[args.fail_on]
         hits = [d for d in report.discouraged if SEVERITY_RANK[d.severity] <= limit]

@@ -16,7 +16,7 @@ from typing import Any
 
 from .engine import evaluate
 from .exports import EXPORTERS, ExportContext, export
-from .loader import KnowledgeBase, load_answers_file
+from .loader import KnowledgeBase, load_answers_doc
 from .yamlsource import AdvisorError, file_kind, os_problem
 
 PROG = "kafka-advisor export"
@@ -26,7 +26,8 @@ def add_parser(subparsers: Any) -> None:
     """Add the `export` subcommand to the main CLI's subparsers."""
     p = subparsers.add_parser("export", help="export a report: " + ", ".join(EXPORTERS),
                               description="Evaluate an answers file and write the report in one format.")
-    p.add_argument("answers", type=Path, help="answers YAML (title: ..., answers: {question_id: value})")
+    p.add_argument("answers", type=Path,
+                   help="answers YAML (title: ..., answers: {question_id: value}, optional inventory: ...)")
     # No argparse `choices`: an unknown format must be our one-line error, not a usage dump.
     p.add_argument("--to", dest="to", required=True, metavar="FORMAT", help="one of: " + ", ".join(EXPORTERS))
     p.add_argument("-o", "--output", type=Path, metavar="PATH",
@@ -50,8 +51,9 @@ def _export(args: argparse.Namespace, kb: KnowledgeBase) -> bytes:
     fmt = str(args.to).strip().lower()
     if fmt not in EXPORTERS:
         raise AdvisorError(PROG, None, None, "--to", f"unknown format {args.to!r}, expected one of: {', '.join(EXPORTERS)}")
-    title, answers = load_answers_file(kb, args.answers)
-    report = evaluate(kb, answers, with_what_if=True)
+    doc = load_answers_doc(kb, args.answers)
+    title = doc.title
+    report = evaluate(kb, doc.answers, with_what_if=True, inventory=doc.inventory)
     checked = _checked(args.checked, {i.id for i in report.checklist}, kb)
     ctx = ExportContext(report=report, kb=kb, checked=checked, title=title,
                         show_discouraged=bool(getattr(args, "show_discouraged", False)))

@@ -136,6 +136,9 @@ def _explain(err: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
         return "missing required field, expected a value here"
     if kind in ("model_type", "dict_type"):
         return f"got {describe(err.get('input'))}, expected a mapping (key: value)"
+    if kind == "string_pattern_mismatch" and "\\x00-\\x1f" in err["ctx"]["pattern"]:
+        return f"{show(err.get('input'))} contains a control character (a tab, a line break, an escape), " \
+               "expected one line of printable text"
     if kind == "string_pattern_mismatch":
         return f"{show(err.get('input'))} is not a valid id, expected lowercase letters, digits and '-' or '_' " \
                f"({err['ctx']['pattern']})"
@@ -324,6 +327,27 @@ def parse_answers_bytes(kb: KnowledgeBase, raw: bytes, name: str) -> tuple[str |
     return parse_answers(kb, parse_bytes(raw, name, max_bytes=200_000))
 
 
+def _unique_names(located: Located) -> None:
+    """A name used twice in the inventory, reported at its second use (the model can only point at the
+    whole inventory)."""
+    inv = located.data.get("inventory") if isinstance(located.data, dict) else None
+    if not isinstance(inv, dict):
+        return
+    first: dict[str, tuple[str, int]] = {}
+    for table in ("services", "externals"):
+        rows = inv.get(table)
+        for i, row in enumerate(rows if isinstance(rows, list) else []):
+            name = row.get("name") if isinstance(row, dict) else None
+            if not isinstance(name, str) or not name.strip():
+                continue
+            key = name.strip().casefold()
+            if key in first:
+                where = f"{first[key][0]}[{first[key][1]}]"
+                raise located.error(("inventory", table, i, "name"), f"the name {show(name)} is used twice (also at "
+                                    f"inventory.{where}), expected each service and system to have its own name")
+            first[key] = (table, i)
+
+
 @dataclass(frozen=True)
 class AnswersDoc:
     """An answers file in full: its title, the answers the user gave, and the system inventory."""
@@ -349,6 +373,7 @@ def parse_answers_doc(kb: KnowledgeBase, located: Located) -> AnswersDoc:
     """
     if isinstance(located.data, dict) and "inventory" in located.data and located.data["inventory"] is None:
         located.data["inventory"] = {}
+    _unique_names(located)
     title, answers = parse_answers(kb, located)
     raw = located.data.get("inventory") if isinstance(located.data, dict) else None
     inventory = Inventory.model_validate(raw) if raw is not None else None
@@ -494,7 +519,7 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
             errors.append(kb.error(key, "the proposals question must be type: multi", "type"))
         if q.derive is not None:
             errors += _check_derive(kb, key, q)
-    for role in ("system-name", "proposals"):
+    for role in ("system-name", "proposals", "goals"):
         holders = [qid for qid, q in kb.questions.items() if q.role == role]
         if len(holders) > 1:
             errors.append(kb.error(f"question:{holders[1]}", f"role {role!r} is also on {holders[0]!r}, expected one question",
@@ -633,12 +658,18 @@ def _child_locs(cond: Condition, loc: Loc) -> list[tuple[Condition, Loc]]:
     return [(cond.not_, (*loc, "not"))]
 
 
-def answers_yaml(title: str | None, answers: dict[str, AnswerValue]) -> str:
-    """The answers file format that `load_answers_file` reads back (round-trip safe)."""
+def answers_yaml(title: str | None, answers: dict[str, AnswerValue], inventory: Inventory | None = None) -> str:
+    """The answers file format that `load_answers_file` (and, with an inventory, `load_answers_doc`) reads
+    back (round-trip safe). Leave out the answers the inventory implies: a file whose answers disagree
+    with its inventory is refused."""
     import yaml
+
+    from .inventory import to_data
 
     doc: dict[str, Any] = {}
     if title:
         doc["title"] = title
     doc["answers"] = dict(answers)
+    if inventory is not None and not inventory.is_empty():
+        doc["inventory"] = to_data(inventory)
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)

@@ -23,7 +23,7 @@ import pytest
 
 from kafka_advisor.engine import evaluate, visible_questions
 from kafka_advisor.exports.common import DECISION_WORDS
-from kafka_advisor.loader import KnowledgeBase, load_answers_file, parse_answers_bytes
+from kafka_advisor.loader import KnowledgeBase, load_answers_doc, load_answers_file, parse_answers_bytes
 from kafka_advisor.model import DECISIONS, AnswerValue
 from kafka_advisor.share import encode_answer
 from kafka_advisor.ui.style import BOOL_LABELS, LEVELS
@@ -31,6 +31,8 @@ from kafka_advisor.ui.style import BOOL_LABELS, LEVELS
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 GOOD = ROOT / "examples" / "order-platform-good-fit.yaml"
+TWELVE = ROOT / "examples" / "order-platform-12-services-good-fit.yaml"  # issue 10's system, with its inventory
+INVENTORY_TITLE = "Your system's parts"
 POOR = ROOT / "examples" / "crud-app-poor-fit.yaml"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -147,6 +149,13 @@ def answer(page: Any, kb: KnowledgeBase, qid: str, value: AnswerValue) -> None:
     wait_url_param(page, qid, encode_answer(q, value))
 
 
+def next_step(page: Any) -> None:
+    page.locator(".st-key-next button").click()
+    settle(page)
+    # Each new step starts at its top, not where the previous one was scrolled to.
+    page.wait_for_function("() => document.querySelector(\"[data-testid='stMain']\").scrollTop === 0", polling=5)
+
+
 def walk_wizard(page: Any, kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> None:
     """From step 1 to the review step, answering every question the scenario answers and the app shows."""
     shown = set(visible_questions(kb, answers))
@@ -155,10 +164,10 @@ def walk_wizard(page: Any, kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
         for qid, sec in kb.section_of.items():
             if sec == section.id and qid in shown and qid in answers:
                 answer(page, kb, qid, answers[qid])
-        page.locator(".st-key-next button").click()
-        settle(page)
-        # Each new step starts at its top, not where the previous one was scrolled to.
-        page.wait_for_function("() => document.querySelector(\"[data-testid='stMain']\").scrollTop === 0", polling=5)
+        next_step(page)
+        if i == 0:  # the optional inventory step comes right after the first section
+            page.get_by_role("heading", name=INVENTORY_TITLE, exact=True).wait_for()
+            next_step(page)
     page.get_by_role("heading", name="Review your answers").wait_for()
     settle(page)
 
@@ -166,8 +175,35 @@ def walk_wizard(page: Any, kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
 def open_results(page: Any) -> None:
     page.get_by_role("button", name="See the results").click()
     page.get_by_role("heading", name="Results", exact=True).wait_for()
-    page.locator("[data-testid='stGraphVizChart'] svg").wait_for()  # among the last things drawn
+    page.locator(".st-key-export_prepare").wait_for()  # the end of the summary
     settle(page)
+
+
+def pick_export(page: Any, label: str) -> None:
+    page.locator(".st-key-export_format").click()
+    page.get_by_role("option", name=label, exact=True).click()
+    settle(page)
+
+
+def open_tab(page: Any, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+    settle(page)
+
+
+def drawn_svg(page: Any) -> Any:
+    """The architecture tab's diagram, drawn on the server and inlined."""
+    open_tab(page, "Architecture")
+    svg = page.locator(".architecture-svg svg").first
+    svg.wait_for()
+    return svg
+
+
+# The smallest label as shown: the SVG's font size (in its own units) times the scale it is drawn at.
+SMALLEST_LABEL_PX = """svg => {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')));
+  return Math.min(...sizes) * scale;
+}"""
 
 
 def verdict_text(page: Any, level: str) -> str:
@@ -178,6 +214,19 @@ def verdict_text(page: Any, level: str) -> str:
     text = str(banner.inner_text())
     assert LEVELS[level].label in text
     return text
+
+
+def glance_reasons(page: Any, rep: Any) -> None:
+    """At a glance, under the decision: the verdict's first reasons by their titles."""
+    main = page.locator("[data-testid='stMain']").inner_text()
+    for reason in rep.verdict.reasons[:3]:
+        assert reason.title in main
+
+
+def ranked(rep: Any) -> list[str]:
+    """The recommendations as the Patterns tab lists them: numbered within their tier."""
+    tiers = [[r for r in rep.recommended if r.tier == t] for t in ("core", "baseline", "later")]
+    return [f"{i}. {r.name}" for recs in tiers for i, r in enumerate(recs, 1)]
 
 
 def recommended_labels(page: Any) -> list[str]:
@@ -248,11 +297,12 @@ def test_good_fit_walkthrough_and_share_link(server: Server, context: Any, brows
     shoot(page, "browser-good-fit-review.png", height=3000)
     open_results(page)
     banner = verdict_text(page, rep.verdict.level)
-    assert rep.verdict.summary.split(":")[0] in banner
-    assert recommended_labels(page) == [f"{i}. {r.name}" for i, r in enumerate(rep.recommended, 1)]
-    svg = page.locator("[data-testid='stGraphVizChart'] svg").first
-    assert svg.locator("g.node").count() >= 2  # the diagram is drawn, not a silent blank
+    glance_reasons(page, rep)
+    assert recommended_labels(page) == ranked(rep)
     shoot(page, "browser-good-fit-results.png")
+    svg = drawn_svg(page)
+    assert svg.locator("g.node").count() >= 2  # the diagram is drawn, not a silent blank
+    open_tab(page, "Patterns")
 
     # A share link opened in a fresh browser session (dark mode) gives the same results.
     link = page.url
@@ -262,7 +312,7 @@ def test_good_fit_walkthrough_and_share_link(server: Server, context: Any, brows
         fresh = other.new_page()
         fresh.goto(link)
         fresh.get_by_role("heading", name="Results", exact=True).wait_for(timeout=30_000)
-        fresh.locator("[data-testid='stGraphVizChart'] svg").wait_for(timeout=30_000)
+        fresh.locator(".st-key-export_prepare").wait_for(timeout=30_000)
         settle(fresh)
         assert verdict_text(fresh, rep.verdict.level) == banner
         assert recommended_labels(fresh) == recommended_labels(page)
@@ -278,11 +328,12 @@ def test_poor_fit_walkthrough_and_why_not(server: Server, context: Any, kb: Know
     walk_wizard(page, kb, answers)
     open_results(page)
     banner = verdict_text(page, rep.verdict.level)
-    assert rep.verdict.summary.split(":")[0] in banner
-    for alternative in rep.verdict.alternatives:
+    glance_reasons(page, rep)
+    for alternative in rep.verdict.system_alternatives:
         assert alternative[:40] in banner
-    assert page.locator("[data-testid='stGraphVizChart'] svg").first.locator("g").count() > 0
     shoot(page, "browser-poor-fit-results.png")
+    assert drawn_svg(page).locator("g").count() > 0
+    open_tab(page, "Patterns")
     # "Why not X?" leads to X's page in the catalogue.
     assert rep.discouraged
     dis = rep.discouraged[0]
@@ -311,8 +362,8 @@ def test_checklist_tick_reaches_the_markdown_download(server: Server, context: A
         page.locator(".st-key-download_answers button").click()
     assert parse_answers_bytes(kb, Path(saved.value.path()).read_bytes(), "saved.yaml")[1] == answers
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Results").click()
-    page.get_by_role("heading", name="Checklist").wait_for()
-    settle(page)
+    page.locator(".st-key-export_prepare").wait_for()
+    open_tab(page, "Checklist")
     ticked, untouched = rep.checklist[0], rep.checklist[1]
     group = [i for i in rep.checklist if i.pattern == ticked.pattern and i.phase == ticked.phase]
     box = page.locator(f".st-key-chk__{ticked.id}")
@@ -324,10 +375,13 @@ def test_checklist_tick_reaches_the_markdown_download(server: Server, context: A
     page.get_by_role("heading", name="Pattern catalogue").wait_for()
     settle(page)
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Results").click()
+    page.locator(".st-key-export_prepare").wait_for()
+    open_tab(page, "Checklist")
     page.locator(f".st-key-progress__{ticked.phase}__{ticked.pattern}").get_by_text(f"1 of {len(group)} done").wait_for()
-    settle(page)
     assert page.locator(f".st-key-chk__{ticked.id} input").is_checked()
-    button = page.locator(".st-key-export_md button")
+    # The summary's export: pick Markdown, prepare it, then save it.
+    pick_export(page, "Markdown report")
+    button = page.locator(".st-key-export_prepare button")
     button.scroll_into_view_if_needed()
     button.click()
     page.locator(".st-key-export_ready_box").get_by_text(f"1 of {len(rep.checklist)} checklist items ticked").wait_for()
@@ -341,3 +395,69 @@ def test_checklist_tick_reaches_the_markdown_download(server: Server, context: A
     page.locator(f".st-key-chk__{ticked.id}").scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "browser-checklist-ticked.png"))
+
+
+def test_twelve_service_system_walk_draws_its_own_parts(server: Server, context: Any, kb: KnowledgeBase) -> None:
+    """Issue 10's system: 12 services with a PostgreSQL database each, 5 teams, events to shipping and billing,
+    a warehouse for analytics. Loaded from its answers file, walked step by step, then read at 1400 px."""
+    doc = load_answers_doc(kb, TWELVE)
+    assert doc.inventory is not None
+    rep = evaluate(kb, doc.answers, inventory=doc.inventory)
+    page = context.new_page()
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(server.url)
+    page.get_by_role("heading", name="Assess your system").wait_for()
+    settle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(TWELVE))
+    page.get_by_text("system inventory").first.wait_for()
+    settle(page)
+    # The walk: every step in turn. The inventory step lists the twelve services; the questions it answers
+    # are shown as answered from it, not asked.
+    page.locator("[data-testid='stSidebar'] .st-key-goto_0 button").first.click()
+    page.get_by_role("heading", name=f"1. {kb.sections[0].title}", exact=True).wait_for()
+    settle(page)
+    first = page.locator("[data-testid='stMain']").inner_text()
+    assert "from your inventory" in first and "12 services" in first
+    next_step(page)
+    page.get_by_role("heading", name=INVENTORY_TITLE, exact=True).wait_for()
+    assert "12 services (5 teams)" in page.locator("[data-testid='stMain']").inner_text()
+    shoot(page, "browser-12-services-inventory.png", height=1600)
+    for section in kb.sections[1:]:  # each of the other sections, then the review
+        next_step(page)
+        page.get_by_role("heading", name=re.compile(re.escape(section.title))).first.wait_for()
+    next_step(page)
+    page.get_by_role("heading", name="Review your answers").wait_for()
+    open_results(page)
+    verdict_text(page, rep.verdict.level)
+    # The summary first: verdict, core cards, exports; it fits in two screens (900 px each) at 1400 px.
+    summary_end = page.locator(".st-key-actions").bounding_box()
+    top = page.locator("[data-testid='stMain'] h1").first.bounding_box()
+    assert summary_end is not None and top is not None
+    assert summary_end["y"] + summary_end["height"] - top["y"] <= 2 * 900
+    for rec in (r for r in rep.recommended if r.tier == "core"):
+        page.locator(f".st-key-core_card_{rec.pattern}").wait_for()
+    shoot(page, "browser-12-services-summary.png", height=1800)
+    # The architecture: this system's own services by name, readable at 1400 px.
+    svg = drawn_svg(page)
+    drawn = svg.locator("text").all_text_contents()
+    for service in doc.inventory.services:
+        assert service.name in drawn, service.name
+    assert any("PostgreSQL" in t for t in drawn) and "Analytics warehouse" in drawn
+    assert svg.bounding_box()["width"] <= 1400
+    assert float(svg.evaluate(SMALLEST_LABEL_PX)) >= 11
+    shoot(page, "browser-12-services-architecture.png", height=1800)
+    # The PDF from the same page: a few pages, the diagram's smallest label readable on A4.
+    pick_export(page, "PDF report")
+    page.locator(".st-key-export_prepare button").click()
+    page.locator(".st-key-export_ready_box").wait_for()
+    with page.expect_download() as info:
+        page.locator(".st-key-export_download button").click()
+    pdf = ARTIFACTS / "browser-12-services-report.pdf"
+    Path(info.value.path()).replace(pdf)
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                                                              check=True).stdout).group(1))  # type: ignore[union-attr]
+    assert pages <= 6
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for service in doc.inventory.services:
+        assert service.name in text
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(ARTIFACTS / "browser-12-services-pdf")], check=True)

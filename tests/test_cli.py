@@ -141,3 +141,44 @@ def test_broken_knowledge_base_lists_every_error_and_exits_2(tmp_path: Path) -> 
     assert out.returncode == 2
     assert "rules/main.yaml:7:" in out.stderr and "unknown pattern id 'nope'" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+# --------------------------------------------------------------------------- the system inventory
+
+TWELVE = ROOT / "examples" / "order-platform-12-services-good-fit.yaml"
+BAD_INVENTORY = "answers:\n  service_count: 3\ninventory:\n  services:\n    - {name: orders, database: db2}\n"
+
+
+def test_evaluate_shows_the_inventory_and_the_answers_it_gave() -> None:
+    out = cli("evaluate", str(TWELVE.relative_to(ROOT)))
+    assert out.returncode == 0, out.stderr
+    assert "\nInventory: 12 services (5 teams), 1 external system, 10 events\n" in out.stdout
+    assert "= 12 services (from the inventory)" in out.stdout
+    doc = json.loads(cli("evaluate", str(TWELVE), "--format", "json").stdout)
+    assert doc["inventory"]["services"][0]["name"] == "storefront"
+    assert "service_count" in doc["derived"] and doc["answers"]["service_count"] == 12
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["export", "--to", "md"]])
+def test_a_bad_inventory_is_one_line_with_file_and_line_and_exit_2(tmp_path: Path, command: list[str]) -> None:
+    path = write(tmp_path, "inv.yaml", BAD_INVENTORY)
+    out = cli(command[0], str(path), *command[1:])
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert out.stdout == "" and "Traceback" not in out.stderr
+    assert out.stderr.splitlines() == [out.stderr.strip()]  # one line
+    assert out.stderr.startswith(f"{path}:5:22: inventory.services[0].database: "), out.stderr
+
+
+def test_an_answer_against_the_inventory_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = write(tmp_path, "dis.yaml", BAD_INVENTORY.replace("database: db2", "database: mysql"))
+    out = cli("evaluate", str(path))
+    assert out.returncode == 2
+    assert out.stderr.startswith(f"{path}:2:3: answers.service_count: 3 disagrees with the inventory, which gives 1")
+
+
+def test_export_uses_the_inventory(tmp_path: Path) -> None:
+    target = tmp_path / "tasks.md"
+    out = cli("export", str(TWELVE), "--to", "json", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(target.read_text())
+    assert any(item.get("applies_to") for item in doc["checklist"])

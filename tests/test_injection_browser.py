@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 import yaml
-from test_browser import ROOT, Server, answer, open_results, settle, shoot
+from test_browser import ROOT, Server, answer, drawn_svg, open_results, settle, shoot
 from test_browser import browser as browser  # the fixtures of test_browser.py, for this module too
 from test_browser import server as server
 
@@ -184,7 +184,7 @@ def test_hostile_text_answers_in_review_results_and_diagram(watched: Watched, kb
     assert "<U+202E>" in page.locator("[data-testid='stMain']").inner_text()  # the override is visible, not applied
     open_results(page)
     assert_inert(watched, [f"Assessment of {one_line(SYSTEM_NAME)}"])
-    drawn = "".join(page.locator("[data-testid='stGraphVizChart'] svg text").all_text_contents())
+    drawn = "".join(drawn_svg(page).locator("text").all_text_contents())
     assert "".join(one_line(SYSTEM_NAME).split()) in "".join(drawn.split())  # the diagram title, wrapped
     assert "<U+2066>" in drawn and "<U+2069>" in drawn  # the source database's isolates, shown
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
+from streamlit.testing.v1 import AppTest
 from test_ui_support import (
     GOOD,
     POOR,
@@ -11,14 +14,32 @@ from test_ui_support import (
     section_questions,
     set_answer,
     texts,
-    walk,
     widget_value,
 )
 
 from kafka_advisor.engine import effective_answers, evaluate
 from kafka_advisor.loader import KnowledgeBase, answers_yaml
+from kafka_advisor.model import AnswerValue
 from kafka_advisor.share import answers_to_query
+from kafka_advisor.ui.inventory_editor import TITLE as PARTS
 from kafka_advisor.ui.style import LEVELS, answer_md
+
+
+def walk(at: AppTest, kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Iterator[int]:
+    """test_ui_support.walk, passing the optional step "Your system's parts" (after section 1) with Next."""
+    for i, section in enumerate(kb.sections):
+        assert at.header[0].value == f"{i + 1}. {section.title}"
+        for qid in section_questions(kb, section.id, answers):
+            if qid in answers:
+                set_answer(at, kb, qid, answers[qid])
+                run(at)
+        yield i
+        at.button(key="next").click()
+        run(at)
+        if i == 0:
+            assert at.header[0].value == PARTS  # skipped: left empty
+            at.button(key="next").click()
+            run(at)
 
 
 def test_first_step_shows_progress_help_and_section_list(kb: KnowledgeBase) -> None:
@@ -26,15 +47,16 @@ def test_first_step_shows_progress_help_and_section_list(kb: KnowledgeBase) -> N
     first = kb.sections[0]
     assert at.title[0].value == "Assess your system"
     assert at.header[0].value == f"1. {first.title}"
-    steps = len(kb.sections) + 1
+    steps = len(kb.sections) + 2  # the sections, your system's parts, the review
     assert at.get("progress")[0].proto.text == f"Step 1 of {steps}: {first.title}"
     shown = section_questions(kb, first.id, {})
     page = texts(at)
     for qid in shown:
         assert kb.questions[qid].help.split()[0] in page  # help text per question
-    # The section list in the sidebar has one button per section, plus Review.
+    # The section list in the sidebar has one button per section, your system's parts after the first, plus Review.
     labels = [b.label for b in at.sidebar.button]
-    assert [f"{i + 1}. {s.title}" for i, s in enumerate(kb.sections)] == labels[: len(kb.sections)]
+    sections = [f"{i + 1}. {s.title}" for i, s in enumerate(kb.sections)]
+    assert [sections[0], PARTS, *sections[1:]] == labels[: len(kb.sections) + 1]
     assert "Review answers" in labels
     assert at.button(key="back").disabled
 
@@ -66,9 +88,12 @@ def test_back_and_next_keep_answers(kb: KnowledgeBase) -> None:
     at.button(key="next").click()
     run(at)
     assert at.header[0].value == f"3. {kb.sections[2].title}"
-    for back_to in (1, 0):
+    for back_to in (1, PARTS, 0):
         at.button(key="back").click()
         run(at)
+        if back_to == PARTS:
+            assert at.header[0].value == PARTS
+            continue
         section = kb.sections[back_to]
         assert at.header[0].value == f"{back_to + 1}. {section.title}"
         for qid in section_questions(kb, section.id, answers):
@@ -80,9 +105,12 @@ def test_back_and_next_keep_answers(kb: KnowledgeBase) -> None:
 
 def test_section_list_jumps_to_a_step(kb: KnowledgeBase) -> None:
     at = run(new_app())
-    at.sidebar.button[3].click()
+    at.sidebar.button(key="goto_3").click()
     run(at)
     assert at.header[0].value == f"4. {kb.sections[3].title}"
+    at.sidebar.button(key="goto_inventory").click()
+    run(at)
+    assert at.header[0].value == PARTS
     at.button(key="goto_review").click()
     run(at)
     assert at.header[0].value == "Review your answers"

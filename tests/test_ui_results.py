@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import re
 
-import graphviz
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_ui_support import CATALOGUE, GOOD, POOR, RESULTS, ROOT, new_app, run, scenario, texts
 
-from kafka_advisor import diagram
+from kafka_advisor import diagram, system_diagram
 from kafka_advisor.engine import evaluate
 from kafka_advisor.exports import EXPORTERS
-from kafka_advisor.loader import KnowledgeBase
-from kafka_advisor.share import answers_to_query
+from kafka_advisor.loader import KnowledgeBase, load_answers_doc
 from kafka_advisor.present import checklist_groups
+from kafka_advisor.share import answers_to_query, inventory_to_param
 from kafka_advisor.ui.results import what_if_md
 from kafka_advisor.ui.style import LEVELS, SEVERITIES
+
+TWELVE = ROOT / "examples" / "order-platform-12-services-good-fit.yaml"
 
 
 def results_for(kb: KnowledgeBase, answers: dict) -> AppTest:  # type: ignore[type-arg]
@@ -137,14 +138,31 @@ def test_what_if_reads_as_words_and_apply_changes_the_answer(kb: KnowledgeBase) 
     assert not [b for b in at.button if b.key == "whatif_undo"]
 
 
-def test_diagram_dot_is_valid_and_drawn(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
+def test_architecture_is_drawn_on_the_server_as_inline_svg(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
     answers, at = case
-    charts = at.get("graphviz_chart")
-    assert len(charts) == 1
-    dot = charts[0].proto.spec
-    assert dot == diagram.report_dot(evaluate(kb, answers), kb)
-    # Invalid DOT renders as a silent blank in the browser: check it on the server.
-    assert graphviz.Source(dot).pipe("svg").lstrip().startswith(b"<")
+    assert not at.get("graphviz_chart"), "with dot installed the browser lays out nothing"
+    shown = [m.value for m in at.markdown if 'class="architecture-svg"' in m.value]
+    assert len(shown) == 1
+    rep = evaluate(kb, answers)
+    expected = system_diagram.architecture_svg(rep, kb)
+    assert expected is not None
+    texts_of = re.compile(r"<text\b[^>]*>([^<]*)</text>")
+    assert texts_of.findall(shown[0]) == texts_of.findall(expected)  # the same drawing, whatever the zoom
+    assert "<script" not in shown[0].lower()
+
+
+def test_the_twelve_service_system_is_drawn_by_its_own_names(kb: KnowledgeBase) -> None:
+    doc = load_answers_doc(kb, TWELVE)
+    at = new_app()
+    at.query_params.update(answers_to_query(kb, doc.answers) | {"inv": inventory_to_param(doc.inventory)})
+    run(at)
+    at.switch_page(RESULTS)
+    run(at)
+    svg = next(m.value for m in at.markdown if 'class="architecture-svg"' in m.value)
+    assert doc.inventory is not None
+    for service in doc.inventory.services:
+        assert f">{service.name}<" in svg
+    assert "Analytics warehouse" in svg
 
 
 def test_invalid_dot_shows_an_error_instead_of_a_blank() -> None:

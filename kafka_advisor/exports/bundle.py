@@ -24,7 +24,9 @@ def members(ctx: ExportContext) -> dict[str, bytes]:
         if name == "zip" or (exporter.needs_dot and not has_dot):
             continue
         files[f"{STEMS.get(name, name)}.{exporter.extension}"] = export(name, ctx)
-    files["answers.yaml"] = answers_yaml(ctx.title, dict(ctx.report.answers)).encode("utf-8")
+    # The answers the inventory implies stay out: the inventory is written instead, and it gives them back.
+    given = {q: v for q, v in ctx.report.answers.items() if q not in ctx.report.derived}
+    files["answers.yaml"] = answers_yaml(ctx.title, given, ctx.report.inventory).encode("utf-8")
     if has_dot:
         files["diagram.pdf"] = render(diagram_dot(ctx), "pdf")
     else:

@@ -25,14 +25,8 @@ ALT = "Architecture diagram of your system"
 _SVG_SIZE = re.compile(r'\A<svg\b([^>]*?)\swidth="([0-9.]+)pt"\sheight="([0-9.]+)pt"')
 
 
-def _prefs() -> dict[str, Any]:
-    """Display choices that outlive the page (the toggle's own key is dropped on page switches); the exports
-    read the same dict."""
-    return st.session_state.setdefault("prefs", {})
-
-
 def _show_discouraged_changed() -> None:
-    _prefs()["show_discouraged"] = bool(st.session_state.get("show_discouraged"))
+    state.prefs()["show_discouraged"] = bool(st.session_state.get("show_discouraged"))
 
 
 def memo_key(rep: Report, show: bool) -> tuple[Any, ...]:
@@ -74,7 +68,7 @@ def show_architecture(kb: KnowledgeBase, rep: Report) -> None:
     """The user's architecture (a fragment: the toggle and the zoom redraw only this section)."""
     st.header("Your architecture", anchor="architecture")
     if "show_discouraged" not in st.session_state:  # the toggle's own value is dropped on page switches
-        st.session_state["show_discouraged"] = _prefs().get("show_discouraged", False)
+        st.session_state["show_discouraged"] = state.prefs().get("show_discouraged", False)
     show = st.toggle("Also draw the discouraged patterns (dashed red)", key="show_discouraged",
                      disabled=not rep.discouraged, on_change=_show_discouraged_changed,
                      help="Each discouraged pattern as one note. The diagram exports follow this choice.")

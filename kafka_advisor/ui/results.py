@@ -11,6 +11,7 @@ from kafka_advisor.engine import evaluate
 from kafka_advisor.loader import KnowledgeBase
 from kafka_advisor.model import AnswerValue, Report, WhatIf
 from kafka_advisor.ui import pages, state
+from kafka_advisor.ui.architecture import show_architecture
 from kafka_advisor.ui.style import (
     LEVELS,
     SEVERITIES,
@@ -21,7 +22,7 @@ from kafka_advisor.ui.style import (
     section_title,
     severity_md,
 )
-from kafka_advisor.ui.widgets import pattern_link, show_dot
+from kafka_advisor.ui.widgets import pattern_link
 from kafka_advisor.whatif import unsure_costs
 
 WHAT_IF_SHOWN = 6
@@ -311,27 +312,6 @@ def what_if_preview(kb: KnowledgeBase, rep: Report, qid: str, value: AnswerValue
         cancel_col.button("Cancel", key="whatif_cancel", on_click=_cancel)
 
 
-def _prefs() -> dict[str, bool]:
-    """Display choices that the exports follow; a plain dict, so a deferred download reads it live."""
-    return st.session_state.setdefault("prefs", {})
-
-
-def _show_discouraged_changed() -> None:
-    _prefs()["show_discouraged"] = bool(st.session_state.get("show_discouraged"))
-
-
-@st.fragment
-def architecture(kb: KnowledgeBase, rep: Report) -> None:
-    """The recommended architecture (a fragment: the toggle redraws only the diagram)."""
-    if "show_discouraged" not in st.session_state:  # the toggle's own value is dropped on page switches
-        st.session_state["show_discouraged"] = _prefs().get("show_discouraged", False)
-    show = st.toggle("Also draw the discouraged patterns (dashed red)", key="show_discouraged",
-                     disabled=not rep.discouraged, on_change=_show_discouraged_changed,
-                     help="The diagram exports follow this choice.")
-    dot = state.memo("report_dot", (state.answers_key(), show), lambda: diagram.report_dot(rep, kb, show_discouraged=show))
-    show_dot(dot, alt="Recommended Kafka architecture")
-
-
 @st.fragment
 def tradeoffs(kb: KnowledgeBase, rep: Report) -> None:
     if not rep.recommended:
@@ -433,7 +413,7 @@ READY = "export_ready"  # (format, answers key, ticked ids, bytes) of the file l
 def _prepare(rep: Report, kb: KnowledgeBase) -> None:
     name = st.session_state["export_format"]  # read at click time: the pick may have changed in the same run
     ticked = frozenset(state.checked() & {i.id for i in rep.checklist})
-    st.session_state[READY] = (name, state.answers_key(), ticked, _export(name, rep, kb, set(ticked), _prefs(),
+    st.session_state[READY] = (name, state.answers_key(), ticked, _export(name, rep, kb, set(ticked), state.prefs(),
                                                                           state.title()))
 
 
@@ -506,7 +486,7 @@ def render() -> None:
     answers = state.answers()
     st.title("Results")
     state.show_flash()
-    if not answers:
+    if not answers and state.inventory() is None:
         st.info("No answers yet. Answer the questionnaire first, load an answers file, or open a shared link.",
                 icon=":material/info:")
         st.page_link(pages.ASSESS, label="Start the assessment", icon=":material/arrow_forward:")
@@ -532,7 +512,7 @@ def render() -> None:
     with tabs["Patterns"]:
         patterns_tab(kb, vm)
     with tabs["Architecture"]:
-        architecture(kb, rep)
+        show_architecture(kb, rep)
     with tabs["Checklist"]:
         checklist(kb, vm)
     with tabs["What if"]:

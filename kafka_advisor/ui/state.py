@@ -3,6 +3,11 @@
 Answers live in one plain dict, ``st.session_state["answers"]``. Widgets get their value from it
 and write back through ``on_change``: Streamlit drops a widget's keyed value one run after the
 widget stops rendering, so keeping answers only under widget keys would lose earlier steps.
+
+The system inventory, when the user gave one, is ``st.session_state["inventory"]`` (an
+``Inventory``, or None). The answers it implies are never stored among the user's own: they are
+derived again wherever they are needed (``derived``, ``merged_answers``), so editing the inventory
+updates them, and removing it brings the user's own answers back.
 """
 
 from __future__ import annotations
@@ -15,15 +20,27 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from kafka_advisor.engine import effective_answers, evaluate
+from kafka_advisor.inventory import Inventory, summary_of
 from kafka_advisor.loader import DEFAULT_ROOT, KnowledgeBase, KnowledgeBaseError, load_kb
 from kafka_advisor.model import AnswerValue, Report
-from kafka_advisor.share import RESERVED, answers_from_query, answers_to_query
+from kafka_advisor.share import (
+    INVENTORY_PARAM,
+    RESERVED,
+    answers_from_query,
+    answers_to_query,
+    inventory_from_param,
+    inventory_to_param,
+)
 from kafka_advisor.ui.style import md_escape
 
 ROOT_ENV = "KAFKA_ADVISOR_ROOT"  # lets tests point the app at another knowledge base
 WIDGET_PREFIX = "q__"  # session keys of question widgets
 CHECK_PREFIX = "chk__"  # session keys of checklist checkboxes
+INVENTORY = "inventory"  # session key of the Inventory in effect (or None)
+EDITOR_ROWS = "inv_rows"  # the inventory editor's tables as the user left them, valid or not
+EDITOR_GEN = "inv_gen"  # part of the editor widgets' keys: a new number gives fresh tables
 T = TypeVar("T")
+_KEEP: Any = object()  # replace_answers: leave the inventory as it is
 
 
 @st.cache_resource(show_spinner=False)
@@ -64,6 +81,12 @@ def answers() -> dict[str, AnswerValue]:
     return st.session_state.setdefault("answers", {})
 
 
+def prefs() -> dict[str, bool]:
+    """Display choices that the exports follow (such as drawing discouraged patterns); a plain dict, so a
+    deferred download reads it live."""
+    return st.session_state.setdefault("prefs", {})
+
+
 def checked() -> set[str]:
     return st.session_state.setdefault("checked", set())
 
@@ -72,13 +95,53 @@ def title() -> str | None:
     return st.session_state.get("title")
 
 
-def replace_answers(new: dict[str, AnswerValue], *, new_title: str | None = None) -> None:
-    """Swap in a whole set of answers (file upload, share link, what-if) and reseed every widget."""
+def replace_answers(new: dict[str, AnswerValue], *, new_title: str | None = None,
+                    new_inventory: Inventory | None = _KEEP) -> None:
+    """Swap in a whole set of answers (file upload, share link, what-if) and reseed every widget.
+
+    The inventory stays as it is unless `new_inventory` is given (None removes it).
+    """
     current = answers()
     current.clear()
     current.update(new)
     st.session_state["title"] = new_title
+    if new_inventory is not _KEEP:
+        replace_inventory(new_inventory)
     forget_widgets()
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+def inventory() -> Inventory | None:
+    """The inventory in effect: the last valid one the user gave (an empty one counts as none)."""
+    return st.session_state.get(INVENTORY)
+
+
+def replace_inventory(new: Inventory | None, *, from_editor: bool = False) -> None:
+    """Put an inventory in effect. From anywhere but the editor (a file, a link, Start over, the
+    example) the editor's tables start again from it; the editor itself keeps the rows the user typed."""
+    st.session_state[INVENTORY] = None if new is None or new.is_empty() else new
+    if not from_editor:
+        st.session_state.pop(EDITOR_ROWS, None)
+        st.session_state[EDITOR_GEN] = st.session_state.get(EDITOR_GEN, 0) + 1
+
+
+def derived(kb: KnowledgeBase) -> dict[str, AnswerValue]:
+    """{question id: answer} that the inventory gives; those questions are not asked."""
+    return kb.derived_from(inventory())
+
+
+def merged_answers(kb: KnowledgeBase) -> dict[str, AnswerValue]:
+    """The user's answers with the inventory's on top, as the engine sees them."""
+    return {**answers(), **derived(kb)}
+
+
+def shared_answers(kb: KnowledgeBase) -> dict[str, AnswerValue]:
+    """What a file or a link saves next to the inventory: the relevant answers, minus the ones the
+    inventory gives (a saved file must not disagree with its own inventory)."""
+    given = derived(kb)
+    return {q: v for q, v in effective_answers(kb, merged_answers(kb)).items() if q not in given}
 
 
 def forget_widgets() -> None:
@@ -100,17 +163,21 @@ def show_flash() -> None:
 
 
 def import_from_url(kb: KnowledgeBase) -> None:
-    """Once per session: answers from the link the user opened."""
+    """Once per session: answers (and the inventory) from the link the user opened."""
     if st.session_state.get("url_read"):
         return
     st.session_state["url_read"] = True
-    params = {k: v for k, v in st.query_params.to_dict().items() if k not in RESERVED}
-    if not params:
-        return
-    found, errors = answers_from_query(kb, params)
-    if found:
-        replace_answers(found)
-        flash("success", f"Loaded {len(found)} answers from the link.")
+    query = st.query_params.to_dict()
+    params = {k: v for k, v in query.items() if k not in RESERVED}
+    found, errors = answers_from_query(kb, params) if params else ({}, [])
+    inv, problem = inventory_from_param(query.get(INVENTORY_PARAM))
+    if problem:
+        errors.append(problem)
+    if found or inv is not None:
+        replace_answers(found, new_inventory=inv)
+        what = [f"{len(found)} answers"] if found else []
+        what += [f"the system inventory ({summary_of(inv)})"] if inv is not None else []
+        flash("success", f"Loaded {' and '.join(what)} from the link.")
     if errors:
         # Each line quotes the link's own text (parameter names and values): shown as text, never as Markdown.
         shown = "\n".join(f"- {md_escape(e)}" for e in errors[:5])
@@ -120,21 +187,30 @@ def import_from_url(kb: KnowledgeBase) -> None:
 
 def mirror_to_url(kb: KnowledgeBase) -> None:
     """Keep the address bar equal to the current answers, so the link reproduces them."""
-    wanted = answers_to_query(kb, effective_answers(kb, answers()))
+    wanted = share_query(kb)
     if st.query_params.to_dict() != wanted:  # writing sends a message: only when it changed
         st.query_params.from_dict(wanted)
 
 
 def share_query(kb: KnowledgeBase) -> dict[str, str]:
-    return answers_to_query(kb, effective_answers(kb, answers()))
+    """The query parameters of a link to this assessment: the answers, and the inventory as `inv`."""
+    def make() -> dict[str, str]:
+        query = answers_to_query(kb, shared_answers(kb))
+        inv = inventory()
+        if inv is not None:
+            query[INVENTORY_PARAM] = inventory_to_param(inv)
+        return query
+
+    return dict(memo("share_query", state_key(), make))  # every run mirrors it: compress once per change
 
 
 # --------------------------------------------------------------------------- report
 
 
 def report(kb: KnowledgeBase) -> Report:
-    """The report for the current answers, computed once per distinct set of answers."""
-    return memo("report", answers_key(), lambda: evaluate(kb, answers(), with_what_if=True))
+    """The report for the current answers and inventory, computed once per distinct pair."""
+    return memo("report", state_key(),
+                lambda: evaluate(kb, answers(), with_what_if=True, inventory=inventory()))
 
 
 def memo(name: str, key: Any, make: Callable[[], T]) -> T:
@@ -147,8 +223,16 @@ def memo(name: str, key: Any, make: Callable[[], T]) -> T:
     return value
 
 
-def answers_key() -> tuple[tuple[str, Any], ...]:
-    return _freeze(answers())
+def state_key() -> tuple[Any, ...]:
+    """Equal exactly when the report would be: the answers and the inventory in effect."""
+    inv = inventory()
+    return _freeze(answers()), (inv.model_dump_json() if inv is not None else None)
+
+
+def answers_key() -> tuple[Any, ...]:
+    """The key of memos that follow the report (the diagram, a prepared export): the same as state_key,
+    so a changed inventory recomputes them too."""
+    return state_key()
 
 
 def _freeze(answers_: dict[str, AnswerValue]) -> tuple[tuple[str, Any], ...]:
