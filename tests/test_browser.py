@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -25,7 +26,7 @@ from kafka_advisor.engine import evaluate, visible_questions
 from kafka_advisor.exports.common import DECISION_WORDS
 from kafka_advisor.loader import KnowledgeBase, load_answers_doc, load_answers_file, parse_answers_bytes
 from kafka_advisor.model import DECISIONS, AnswerValue
-from kafka_advisor.share import encode_answer
+from kafka_advisor.share import answers_to_query, encode_answer
 from kafka_advisor.ui.style import BOOL_LABELS, LEVELS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -461,3 +462,30 @@ def test_twelve_service_system_walk_draws_its_own_parts(server: Server, context:
     for service in doc.inventory.services:
         assert service.name in text
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(ARTIFACTS / "browser-12-services-pdf")], check=True)
+
+
+def test_what_if_apply_then_browser_back_restores_the_answer(server: Server, context: Any, kb: KnowledgeBase) -> None:
+    answers = load_answers_file(kb, GOOD)[1]
+    rep = evaluate(kb, answers, with_what_if=True)
+    first = next(w for w in rep.what_if if not w.fact)
+    page = context.new_page()
+    page.goto(f"{server.url}/results?{urlencode(answers_to_query(kb, answers))}")
+    page.locator(".st-key-export_prepare").wait_for()
+    settle(page)
+    open_tab(page, "What if")
+    page.locator(".st-key-whatif_0 button:visible").first.click()  # a button with help text is drawn twice
+    page.locator(".st-key-whatif_preview_box").wait_for()  # before and after, nothing changed yet
+    settle(page)
+    page.locator(".st-key-whatif_apply button").click()
+    page.get_by_text("Changed").first.wait_for()
+    settle(page)
+    before = encode_answer(kb.questions[first.question], answers[first.question]) if first.question in answers else None
+    assert new_param(page, first.question) != before
+    page.go_back()  # the browser's own Back button
+    page.get_by_text("Back to the answers").first.wait_for()
+    wait_url_param(page, first.question, before)
+    shoot(page, "browser-what-if-back.png", height=1400)
+
+
+def new_param(page: Any, key: str) -> str | None:
+    return page.evaluate("k => new URLSearchParams(location.search).get(k)", key)  # type: ignore[no-any-return]

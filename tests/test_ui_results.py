@@ -138,6 +138,31 @@ def test_what_if_reads_as_words_and_apply_changes_the_answer(kb: KnowledgeBase) 
     assert not [b for b in at.button if b.key == "whatif_undo"]
 
 
+def test_browser_back_after_apply_brings_the_answers_back(kb: KnowledgeBase) -> None:
+    answers = scenario(kb, GOOD)
+    rep = evaluate(kb, answers, with_what_if=True)
+    first = next(w for w in rep.what_if if not w.fact)
+    at = results_for(kb, answers)
+    before = dict(at.query_params)
+    at.button(key="whatif_0").click()
+    run(at)
+    at.button(key="whatif_apply").click()
+    run(at)
+    assert at.session_state["answers"] != answers
+    assert dict(at.query_params) != before  # the new answers are a new address in the history
+    # Back: the browser reruns the page with the earlier address; the app takes its answers again.
+    at.query_params.clear()
+    at.query_params.update(before)
+    run(at)
+    assert at.session_state["answers"] == answers
+    assert any("Back to the answers" in i.value for i in at.info)
+    # Its own address, rerun again, changes nothing (no loop, no message).
+    run(at)
+    assert at.session_state["answers"] == answers
+    assert not any("Back to the answers" in i.value for i in at.info)
+    assert at.session_state["answers"].get(first.question) == answers.get(first.question)
+
+
 def test_architecture_is_drawn_on_the_server_as_inline_svg(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
     answers, at = case
     assert not at.get("graphviz_chart"), "with dot installed the browser lays out nothing"

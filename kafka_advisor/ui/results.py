@@ -494,8 +494,9 @@ def render() -> None:
         return
     rep = state.report(kb)
     vm = state.memo("view", state.answers_key(), lambda: present.build(rep, kb, title=state.title()))
-    if vm.system:
-        st.caption(f"Assessment of **{md_escape(vm.system)}**")
+    name = vm.system or state.title()  # the system's name, else the answers file's title
+    if name:
+        st.caption(f"Assessment of **{md_escape(name)}**")
     with st.sidebar:
         st.page_link(pages.ASSESS, label="Change answers", icon=":material/edit:")
         legend()
@@ -508,7 +509,8 @@ def render() -> None:
         st.caption(f"{n} relevant question{'s are' if n != 1 else ' is'} still open; answering "
                    f"{'them' if n != 1 else 'it'} may change the advice (see Answers).")
     actions(kb, rep)
-    tabs = dict(zip(TABS, st.tabs(list(TABS)), strict=True))
+    # A keyed tab bar keeps the open tab across reruns (a Preview or a tick must not jump back to Patterns).
+    tabs = dict(zip(TABS, st.tabs(list(TABS), key="results_tab", on_change="rerun"), strict=True))
     with tabs["Patterns"]:
         patterns_tab(kb, vm)
     with tabs["Architecture"]:

@@ -162,12 +162,28 @@ def show_flash() -> None:
         {"error": st.error, "warning": st.warning, "success": st.success}.get(kind, st.info)(text)
 
 
+MIRRORED = "url_mirrored"  # the query this session last wrote to the address bar
+
+
+def _link_part(query: dict[str, str]) -> dict[str, str]:
+    """The part of a query that is the assessment: answers and the inventory, not navigation."""
+    return {k: v for k, v in query.items() if k not in RESERVED or k == INVENTORY_PARAM}
+
+
 def import_from_url(kb: KnowledgeBase) -> None:
-    """Once per session: answers (and the inventory) from the link the user opened."""
-    if st.session_state.get("url_read"):
-        return
+    """Answers (and the inventory) from the address bar: once from the link the user opened, and again
+    whenever the browser's Back or Forward brings an address this session did not just write.
+
+    Every change of answers writes a new address (Streamlit pushes it onto the browser history), so Back
+    after a what-if Apply, or after any edit, returns to the answers before it.
+    """
+    query = _link_part(st.query_params.to_dict())
+    first = not st.session_state.get("url_read")
     st.session_state["url_read"] = True
-    query = st.query_params.to_dict()
+    if not first:
+        mirrored = st.session_state.get(MIRRORED)
+        if not query or mirrored is None or query == mirrored:
+            return  # our own address, or a page without answers in it (the catalogue)
     params = {k: v for k, v in query.items() if k not in RESERVED}
     found, errors = answers_from_query(kb, params) if params else ({}, [])
     inv, problem = inventory_from_param(query.get(INVENTORY_PARAM))
@@ -175,9 +191,13 @@ def import_from_url(kb: KnowledgeBase) -> None:
         errors.append(problem)
     if found or inv is not None:
         replace_answers(found, new_inventory=inv)
-        what = [f"{len(found)} answers"] if found else []
-        what += [f"the system inventory ({summary_of(inv)})"] if inv is not None else []
-        flash("success", f"Loaded {' and '.join(what)} from the link.")
+        if first:
+            what = [f"{len(found)} answers"] if found else []
+            what += [f"the system inventory ({summary_of(inv)})"] if inv is not None else []
+            flash("success", f"Loaded {' and '.join(what)} from the link.")
+        else:
+            flash("info", "Back to the answers of that page in your browser history.")
+        st.session_state[MIRRORED] = query
     if errors:
         # Each line quotes the link's own text (parameter names and values): shown as text, never as Markdown.
         shown = "\n".join(f"- {md_escape(e)}" for e in errors[:5])
@@ -190,6 +210,7 @@ def mirror_to_url(kb: KnowledgeBase) -> None:
     wanted = share_query(kb)
     if st.query_params.to_dict() != wanted:  # writing sends a message: only when it changed
         st.query_params.from_dict(wanted)
+    st.session_state[MIRRORED] = wanted
 
 
 def share_query(kb: KnowledgeBase) -> dict[str, str]:
