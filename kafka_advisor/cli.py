@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         cli_export.add_parser(sub)
+    from . import cli_audit
+
+    cli_audit.add_parser(sub)
     return parser
 
 
@@ -220,6 +223,12 @@ def _export(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return cli_export.run(args, kb)
 
 
+def _audit(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    from . import cli_audit
+
+    return cli_audit.run(args, kb)
+
+
 _COMMANDS = {
     "evaluate": _evaluate,
     "validate": _validate,
@@ -228,4 +237,5 @@ _COMMANDS = {
     "patterns": _patterns,
     "export": _export,
     "score": _score,
+    "audit": _audit,
 }

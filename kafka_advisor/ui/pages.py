@@ -11,6 +11,7 @@ from .style import PAGE_ICONS
 ASSESS = "kafka_advisor/ui/assess.py"
 RESULTS = "kafka_advisor/ui/results.py"
 CATALOGUE = "kafka_advisor/ui/catalogue.py"
+AUDIT = "kafka_advisor/ui/audit.py"
 
 
 def navigation() -> StreamlitPage:
@@ -18,4 +19,5 @@ def navigation() -> StreamlitPage:
         st.Page(ASSESS, title="Assess", icon=PAGE_ICONS["assess"], default=True),  # served at /
         st.Page(RESULTS, title="Results", icon=PAGE_ICONS["results"], url_path="results"),
         st.Page(CATALOGUE, title="Pattern catalogue", icon=PAGE_ICONS["catalogue"], url_path="catalogue"),
+        st.Page(AUDIT, title="Audit a config", icon=PAGE_ICONS.get("audit", ":material/fact_check:"), url_path="audit"),
     ])

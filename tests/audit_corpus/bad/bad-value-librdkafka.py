@@ -1,0 +1,5 @@
+# bad: librdkafka rejects this value
+config = {
+    "linger.ms": "soon",
+    "acks": "all",
+}

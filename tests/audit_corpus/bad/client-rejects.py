@@ -1,0 +1,2 @@
+# bad: confluent-kafka needs a group.id for a consumer
+config = {"auto.offset.reset": "earliest", "enable.auto.commit": False}
