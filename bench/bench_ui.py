@@ -88,7 +88,9 @@ class Wizard:
 
     def __init__(self, page: Any, server: Server, kb: KnowledgeBase, query: str) -> None:
         self.page, self.step = page, 0
-        self.titles = [f"{i + 1}. {s.title}" for i, s in enumerate(kb.sections)] + ["Review your answers"]
+        titles = [f"{i + 1}. {s.title}" for i, s in enumerate(kb.sections)]
+        # The optional inventory step comes right after the first section.
+        self.titles = [titles[0], "Your system's parts", *titles[1:], "Review your answers"]
         page.goto(f"{server.url}/?{query}")  # the default page lives at /
         page.wait_for_function(f"t => document.querySelector({self.HEADING!r})?.textContent.startsWith(t)",
                                arg=self.titles[0], polling=5, timeout=30_000)
@@ -130,7 +132,7 @@ class Apply:
         self.page, self.undo = page, False
         page.goto(f"{server.url}/results?{query}")
         page.get_by_role("tab", name="What if").click()
-        page.locator(".st-key-whatif_0 button").wait_for(timeout=30_000)
+        page.locator(".st-key-whatif_0 button:visible").first.wait_for(timeout=30_000)
         settle(page)
 
     def click(self) -> float:
@@ -307,6 +309,9 @@ def main() -> None:
                 "results": Results(pages[2], app, kb, query),
             }
             clicks = interleaved(clickers, args.clicks)
+            # The same clicks back to back (each right after the previous update completed), the
+            # way a bare-app floor of 75-85 ms was measured before; Streamlit adds a fixed delay then.
+            rapid = {name: [c.click() for _ in range(args.clicks)] for name, c in clickers.items()}
             # Apply and the diagram toggle, on the 12-service system with its inventory in the link.
             extra = [launch(pw) for _ in range(2)]
             epages = [b.new_page(viewport={"width": 1400, "height": 900}) for b in extra]
@@ -316,9 +321,6 @@ def main() -> None:
                 b.close()
             assess_to_results = [to_results(pages[1], app, query12) for _ in range(args.starts)]
             cold = [cold_link(browsers[0], app, query12) for _ in range(args.starts)]
-            # The same clicks back to back (each right after the previous update completed), the
-            # way a bare-app floor of 75-85 ms was measured before; Streamlit adds a fixed delay then.
-            rapid = {name: [c.click() for _ in range(args.clicks)] for name, c in clickers.items()}
             for b in browsers:
                 b.close()
         browser.close()

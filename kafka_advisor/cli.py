@@ -61,9 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         cli_export.add_parser(sub)
-    from . import cli_audit
+    from . import cli_audit, cli_configs
 
     cli_audit.add_parser(sub)
+    cli_configs.add_parser(sub)
     return parser
 
 
@@ -229,6 +230,12 @@ def _audit(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return cli_audit.run(args, kb)
 
 
+def _configs(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    from . import cli_configs
+
+    return cli_configs.run(args, kb)
+
+
 _COMMANDS = {
     "evaluate": _evaluate,
     "validate": _validate,
@@ -238,4 +245,5 @@ _COMMANDS = {
     "export": _export,
     "score": _score,
     "audit": _audit,
+    "configs": _configs,
 }

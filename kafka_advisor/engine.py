@@ -335,6 +335,7 @@ class Outcome:
     triggers: dict[str, str] = field(default_factory=dict)  # later-tier pattern -> when it is worth it
     required_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # part -> patterns that need it
     judgements: dict[str, Judged] = field(default_factory=dict)  # proposal -> judgement
+    meanwhile: dict[str, str] = field(default_factory=dict)  # later-tier pattern -> what to do until then
 
     def signature(self) -> tuple[str, frozenset[str], frozenset[str]]:
         return self.level, frozenset(self.recommended), frozenset(self.discouraged)
@@ -456,10 +457,11 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
         tier_rank[p] = TIER_RANK["later"]
         triggers[p] = OVERFLOW_TRIGGER
     # "Later" and "discouraged" at once reads as a contradiction to an architect.
+    meanwhile: dict[str, str] = {}
     # A low warning stays with the deferred recommendation as its "meanwhile" instead.
     for p in [p for p in chosen if tier_rank.get(p, 0) == TIER_RANK["later"] and p in worst and worst[p][1] == "low"]:
         _, _, alternative = worst.pop(p)
-        triggers[p] = f"{triggers.get(p, '')} Meanwhile: {alternative}".strip()
+        meanwhile[p] = alternative
     tiers = {p: TIERS[tier_rank.get(p, 0)] for p in chosen}
     recommended = tuple(sorted(chosen, key=lambda p: (tier_rank.get(p, 0), -scores.get(p, 0), p)))
     discouraged = {p: (sev, alt) for p, (_, sev, alt) in worst.items()}
@@ -483,7 +485,7 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
         level = "fit-with-caveats"
     return Outcome(scores, recommended, discouraged, level, tuple(fit_alternatives), tiers,
                    {p: t for p, t in triggers.items() if tiers.get(p) == "later"},
-                   {p: tuple(by) for p, by in required_by.items() if p in chosen}, judgements)
+                   {p: tuple(by) for p, by in required_by.items() if p in chosen}, judgements, meanwhile)
 
 
 def _proposals(c: Compiled, effective: Answers) -> tuple[str, ...]:
@@ -549,7 +551,8 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
     recommended = [
         Recommendation.model_construct(
             pattern=p, name=kb.patterns[p].name, score=out.scores.get(p, 0), reasons=why_recommended.get(p, []),
-            tier=out.tiers[p], trigger=out.triggers.get(p), required_by=list(out.required_by.get(p, ())),
+            tier=out.tiers[p], trigger=out.triggers.get(p), meanwhile=out.meanwhile.get(p),
+            required_by=list(out.required_by.get(p, ())),
             pairs_with=[link.pattern for link in kb.patterns[p].pairs_with])
         for p in out.recommended
     ]

@@ -500,6 +500,7 @@ class Recommendation(Strict):
     reasons: list[Reason]
     tier: Tier = "core"
     trigger: str | None = None  # tier later: when it becomes worth it
+    meanwhile: str | None = None  # tier later: what to do until then (a low warning against it, as advice)
     required_by: list[str] = []  # patterns that brought this one in (`requires`)
     pairs_with: list[str] = []
 

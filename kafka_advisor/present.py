@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .configs import Snippet, snippet_for_item, snippets_for
 from .diagram import one_line
 from .inventory import DB_LABELS, EXTERNAL_LABELS, Inventory, summary_of
 from .loader import KnowledgeBase
@@ -109,6 +110,7 @@ class PatternCard:
     section: str
     summary: str
     trigger: str | None
+    meanwhile: str | None
     needed_by: list[str]  # names of the patterns that brought this one in as a part
     reasons: list[ReasonView]
     notes: list[str]
@@ -174,6 +176,7 @@ class ItemView:
     done: bool
     pattern_id: str = ""
     applies_to: list[str] = field(default_factory=list)  # the inventory parts it is done for, one by one
+    snippet: str | None = None  # the anchor of the config snippet that carries it out, in this report
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,7 @@ class WhatIfRow:
     effect: str
     fact: bool
     verdict: str | None = None  # the verdict level after the change, when it changes
+    change: str = ""  # a multi-select change as the options ticked or unticked ("+ Join or aggregate"); else ""
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,7 @@ class ViewModel:
     notes: list[NoteView] = field(default_factory=list)  # every note once, in the engine's order
     goals: str | None = None  # the goals answer, as text, for a decision record's problem statement
     inventory: InventoryView | None = None
+    snippets: list[Snippet] = field(default_factory=list)  # ready-to-paste configs, core patterns first
 
     @property
     def cards(self) -> list[PatternCard]:
@@ -248,13 +253,16 @@ def _name(kb: KnowledgeBase, pid: str) -> str:
     return p.name if p is not None else pid
 
 
-def _item(kb: KnowledgeBase, item: ReportItem, checked: frozenset[str]) -> ItemView:
+def _item(kb: KnowledgeBase, item: ReportItem, checked: frozenset[str], anchors: frozenset[str] = frozenset()) -> ItemView:
+    anchor = snippet_for_item(item.id, kb)
     return ItemView(item.id, _name(kb, item.pattern), one_line(item.text), item.severity, item.phase,
                     one_line(item.why) if item.why else None, config_text(item.config), list(item.refs),
-                    item.id in checked, item.pattern, [one_line(x) for x in item.applies_to])
+                    item.id in checked, item.pattern, [one_line(x) for x in item.applies_to],
+                    anchor if anchor in anchors else None)
 
 
-def checklist_groups(kb: KnowledgeBase, report: Report, checked: frozenset[str] = frozenset()) -> list[ChecklistGroup]:
+def checklist_groups(kb: KnowledgeBase, report: Report, checked: frozenset[str] = frozenset(),
+                     anchors: frozenset[str] = frozenset()) -> list[ChecklistGroup]:
     """The only checklist grouping: "do first" then "later", each by pattern in rank order (recommended
     patterns first, then the patterns of fired rules' items)."""
     order: dict[str, None] = dict.fromkeys(r.pattern for r in report.recommended)
@@ -263,7 +271,7 @@ def checklist_groups(kb: KnowledgeBase, report: Report, checked: frozenset[str] 
     for pid in order:
         for item in report.checklist:
             if item.pattern == pid:
-                by_phase.setdefault(item.phase, {}).setdefault(pid, []).append(_item(kb, item, checked))
+                by_phase.setdefault(item.phase, {}).setdefault(pid, []).append(_item(kb, item, checked, anchors))
     return [ChecklistGroup(phase, PHASE_HEADINGS[phase], [(_name(kb, p), items) for p, items in by_phase[phase].items()])
             for phase in PHASE_HEADINGS if phase in by_phase]
 
@@ -287,6 +295,7 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
         cards.append(PatternCard(
             rec.pattern, one_line(rec.name), rec.tier, len(cards) + 1, 0, p.section if p else "",
             one_line(p.summary) if p else "", one_line(rec.trigger) if rec.trigger else None,
+            one_line(rec.meanwhile) if rec.meanwhile else None,
             [_name(kb, x) for x in rec.required_by], [_reason(kb, x) for x in rec.reasons],
             notes.get(rec.pattern, []), list(p.tradeoffs.pros) if p else [], list(p.tradeoffs.cons) if p else []))
     tiers = {t: [_with_of(c, len(cards)) for c in cards] for t, cards in tiers.items()}
@@ -296,7 +305,9 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
         [RiskView(x.kind, one_line(x.text), x.rule, list(x.refs)) for x in v.risks],
         [(h, [one_line(a) for a in alts]) for h, alts in v.alternative_groups()], notes.get(None, []),
         [one_line(a) for a in v.system_alternatives], *_drivers(kb, report))
-    groups = checklist_groups(kb, report, checked)
+    snippets = snippets_for(report, kb)
+    anchors = frozenset(x.group_anchor for x in snippets)
+    groups = checklist_groups(kb, report, checked, anchors)
     return ViewModel(
         title=one_line(title or "") or system or "Kafka assessment",
         system=system,
@@ -309,19 +320,21 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
                                 one_line(j.alternative) if j.alternative else None,
                                 [one_line(c) for c in j.conditions], [_reason(kb, x) for x in j.reasons])
                    for j in report.proposals],
-        items=[_item(kb, i, checked) for i in report.checklist],
+        items=[_item(kb, i, checked, anchors) for i in report.checklist],
         checklist=groups,
         done=sum(1 for i in report.checklist if i.id in checked),
         total=len(report.checklist),
         what_if=[WhatIfRow(question_text(kb, w.question), answer_text(kb, w.question, w.from_),
                            answer_text(kb, w.question, w.to), one_line(w.effect), w.fact,
-                           w.verdict if w.verdict != report.verdict.level else None) for w in report.what_if],
+                           w.verdict if w.verdict != report.verdict.level else None,
+                           _change(kb, w.question, w.from_, w.to)) for w in report.what_if],
         unsure=_unsure(kb, report),
         answers=_answers(kb, report),
         unanswered=[question_text(kb, q) for q in report.unanswered],
         notes=[NoteView(one_line(n.text), list(n.refs), n.pattern) for n in report.notes],
         goals=_goals(kb, report),
         inventory=_inventory(report.inventory),
+        snippets=snippets,
     )
 
 
@@ -359,6 +372,17 @@ def _drivers(kb: KnowledgeBase, report: Report) -> tuple[list[tuple[str, str]], 
     facts = sorted(cited.items(), key=lambda kv: order.get(kv[0], len(order)))
     return ([(question_text(kb, q), answer_text(kb, q, v)) for q, v in facts],
             [_reason(kb, x) for x in seen.values()])
+
+
+def _change(kb: KnowledgeBase, qid: str, old: AnswerValue | None, new: AnswerValue | None) -> str:
+    """A multi-select change in short form: the options ticked (+) and unticked (−), not the whole new list."""
+    q = kb.questions.get(qid)
+    if q is None or not isinstance(new, list) or not isinstance(old, list | None):
+        return ""
+    before = old or []
+    added = [q.label_of(v) for v in new if v not in before]
+    removed = [q.label_of(v) for v in before if v not in new]
+    return one_line("; ".join([*(f"+ {x}" for x in added), *(f"− {x}" for x in removed)])) or "—"
 
 
 def _with_of(card: PatternCard, of: int) -> PatternCard:

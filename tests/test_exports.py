@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from kafka_advisor import cli_export
+from kafka_advisor.configs import snippet_files
 from kafka_advisor.engine import evaluate
 from kafka_advisor.exports import EXPORTERS, ExportContext, Exporter, ExportError, export, filename, register
 from kafka_advisor.exports.common import one_line
@@ -216,7 +217,7 @@ def test_html_without_dot_says_so_and_keeps_the_dot_source(ctx: ExportContext, m
     monkeypatch.setenv("KAFKA_ADVISOR_DOT", "no-such-graphviz-binary")
     text = export("html", ctx).decode()
     assert "Diagram not rendered" in text and "apt-get install graphviz" in text
-    assert "digraph architecture" in text and "<svg" not in text
+    assert "digraph system" in text and "<svg" not in text  # the DOT source of the user's system diagram
 
 
 def test_diagram_files_need_dot_and_say_so(ctx: ExportContext, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -243,9 +244,18 @@ def test_pdf_opens_and_holds_the_verdict_and_every_checklist_item(kb: KnowledgeB
     bare = _letters(text)
     missing = [i.id for i in ctx.report.checklist if _letters(i.text.replace("`", "")) not in bare]
     assert not missing, f"checklist items missing from the PDF text: {missing}"
-    # the diagram is drawn as vector text, not lost: a node label of the first recommended pattern is in the text
-    if ctx.report.recommended:
-        assert "recommended Kafka architecture" in text
+    # the diagram is drawn as text, not lost: its heading (the first label of the drawing) is in the PDF text
+    assert _squash(_diagram_heading(ctx)) in text
+
+
+def _diagram_heading(ctx: ExportContext) -> str:
+    import html
+
+    from kafka_advisor.exports.printpage import _diagram_source
+
+    svg = _diagram_source(ctx)[1]
+    assert svg is not None
+    return html.unescape(re.search(r"<text\b[^>]*>([^<]+)</text>", svg).group(1)).strip()
 
 
 def _pdf_pages(pdf: Path) -> list[str]:
@@ -262,13 +272,13 @@ def test_pdf_is_a_review_document_not_a_dump(kb: KnowledgeBase, tmp_path: Path) 
     assert len(pages) <= 13, f"{len(pages)} pages"
     r = ctx.report
     assert VERDICT_WORDS[r.verdict.level] in pages[0]
-    assert ("Why this verdict" if r.verdict.reasons else "Key reasons") in pages[0]
-    assert pages[1].startswith("Architecture") and "recommended Kafka architecture" in pages[1]
+    assert ("Why" if r.verdict.reasons else "Key reasons") in pages[0]
+    assert pages[1].startswith("Architecture") and _squash(_diagram_heading(ctx)) in pages[1]
     bare = _letters(" ".join(pages))
     for rec in r.recommended:
         assert _letters(rec.name) in bare
-        for x in rec.reasons:
-            assert _letters(x.title) in bare
+        for x in rec.reasons:  # a `requires:` link is written as "needed by <pattern>" in the pattern's head line
+            assert _letters(x.title if not x.rule.startswith("requires:") else x.title.removeprefix("Needed by ")) in bare
     for d in r.discouraged:
         assert _letters(d.alternative.replace("`", "")) in bare
     reasons = ({x.rule: x for x in r.verdict.reasons} | {x.rule: x for rec in r.recommended for x in rec.reasons}
@@ -292,15 +302,22 @@ def test_print_diagram_text_is_laid_over_the_drawing_escaped() -> None:
 
 
 def test_print_what_if_lists_each_result_once_with_every_change_behind_it(kb: KnowledgeBase) -> None:
-    from kafka_advisor.exports.printpage import what_if_rows
+    from kafka_advisor.exports.printpage import VERDICT_CHANGES, what_if_rows
 
     ctx = _context(kb, "retail-data-mesh-good-fit")
-    rows = what_if_rows(ctx)
-    effects = [effect for _, effect in rows]
-    assert len(effects) == len(set(effects)) == len({one_line(w.effect) for w in ctx.report.what_if})
-    for w in ctx.report.what_if:
-        changes = dict(next(changes for changes, effect in rows if effect == one_line(w.effect)))
-        assert ctx.kb.questions[w.question].text in changes
+    groups = what_if_rows(ctx.vm)
+    assert groups[0][0] == VERDICT_CHANGES  # the verdict-changing results come first
+    for _, questions in groups:
+        assert len({q for q, _, _ in questions}) == len(questions)  # each question once per heading
+        for _, _, changes in questions:
+            effects = [effect for _, effect in changes]
+            assert len(effects) == len(set(effects))  # each result once per question
+    for w in ctx.vm.what_if:
+        heading = VERDICT_CHANGES if w.verdict is not None else groups[-1][0]
+        questions = {q: (now, changes) for q, now, changes in dict(groups)[heading]}
+        now, changes = questions[w.question]
+        options = dict((effect, options) for options, effect in changes)[w.effect]
+        assert (w.change or w.to_text) in " ".join(options) and (w.change or now == w.from_text)
 
 
 def test_adr_follows_madr_4(ctx: ExportContext) -> None:
@@ -315,13 +332,17 @@ def test_adr_follows_madr_4(ctx: ExportContext) -> None:
     assert re.search(r'^Chosen option: "[^"]+", because ', body, re.M)
     options = body.split("## Considered Options", 1)[1].split("## Decision Outcome", 1)[0]
     r = ctx.report
-    # The options are the real alternatives: Kafka with the core, managed Kafka, the verdict's alternatives.
-    if r.recommended:
-        core = [x.name for x in r.recommended if x.tier == "core"]
-        assert f"* Apache Kafka with {', '.join(core)}\n" in options
-        assert "* A managed Kafka service with the same patterns\n" in options
-    for alt in r.verdict.system_alternatives:
-        assert f"* {alt.strip()}" in options
+    # The options are the real alternatives: Kafka run by the team with the core patterns, a managed Kafka
+    # service with the same core patterns, and the verdict's alternatives (else: no broker).
+    bullets = [line for line in options.splitlines() if line.startswith("* ")]
+    kafka = ["* Self-managed Apache Kafka with the core patterns", "* A managed Kafka service with the same core patterns"]
+    if r.verdict.decision == "do-not-adopt":
+        kafka = ["* Self-managed Apache Kafka", "* A managed Kafka service"]
+    others = [f"* {alt.strip()}" for alt in r.verdict.system_alternatives] or [
+        "* No Kafka: keep the current approach without a broker, or a simpler messaging tool"]
+    assert bullets == kafka + others
+    chosen = re.search(r'^Chosen option: "([^"]+)"', body, re.M).group(1)
+    assert chosen == (kafka[0][2:] if r.verdict.decision != "do-not-adopt" else others[0][2:])
     for dis in r.discouraged:  # discouraged patterns are not options: they are listed as not chosen
         assert f"* {dis.name}\n" not in options
         assert f"* {dis.name} ({dis.severity}): " in body.split("## More Information", 1)[1]
@@ -355,8 +376,12 @@ def test_zip_holds_every_format_the_answers_and_the_diagrams(ctx: ExportContext)
     archive = zipfile.ZipFile(io.BytesIO(export("zip", ctx)))
     assert archive.testzip() is None
     names = {n.split("/", 1)[1] for n in archive.namelist()}
-    assert names == {"report.md", "report.json", "checklist.csv", "report.html", "report.pdf", "adr.md", "tasks.md",
-                     "diagram.dot", "diagram.svg", "diagram.png", "diagram.pdf", "answers.yaml"}
+    snippets = {n for n in names if n.startswith("configs/")}
+    assert names - snippets == {"report.md", "report.json", "checklist.csv", "report.html", "report.pdf", "adr.md",
+                                "tasks.md", "diagram.dot", "diagram.svg", "diagram.png", "diagram.pdf", "answers.yaml"}
+    assert snippets == set(snippet_files(ctx.report, ctx.kb))  # the config snippets, ready to paste
+    if ctx.report.recommended:
+        assert any(n.endswith(".properties") for n in snippets)
     folder = archive.namelist()[0].split("/", 1)[0]
     assert archive.read(f"{folder}/report.md") == export("md", ctx)
     _, answers = parse_answers_bytes(ctx.kb, archive.read(f"{folder}/answers.yaml"), "answers.yaml")

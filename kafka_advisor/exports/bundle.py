@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from ..configs import snippet_files
 from ..diagram import dot_available, render
 from ..loader import answers_yaml
 from . import EXPORTERS, STEMS, ExportContext, Exporter, export, register, slug
@@ -27,6 +28,7 @@ def members(ctx: ExportContext) -> dict[str, bytes]:
     # The answers the inventory implies stay out: the inventory is written instead, and it gives them back.
     given = {q: v for q, v in ctx.report.answers.items() if q not in ctx.report.derived}
     files["answers.yaml"] = answers_yaml(ctx.title, given, ctx.report.inventory).encode("utf-8")
+    files.update(snippet_files(ctx.report, ctx.kb))  # configs/<pattern>/...: the snippets, ready to paste
     if has_dot:
         files["diagram.pdf"] = render(diagram_dot(ctx), "pdf")
     else:

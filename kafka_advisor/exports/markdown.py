@@ -7,15 +7,21 @@ from . import Exporter, register
 from .common import md, md_cell, one_line
 
 
-def reason_line(reason: ReasonView) -> str:
+def reason_line(reason: ReasonView, seen: set[str] | None = None) -> str:
+    """A rule that fired, in full the first time; a rule that explains several things is named again
+    without repeating its reasoning and answers."""
+    if seen is not None and reason.rule in seen:
+        return f"- **{reason.title}** (see above)"
+    if seen is not None:
+        seen.add(reason.rule)
     used = "; ".join(f"{md(q)} = {md(a)}" for q, a in reason.answers)
     tail = f" _(because you answered: {used})_" if used else ""
     refs = f" §{', §'.join(reason.refs)}" if reason.refs else ""
     return f"- **{reason.title}**: {reason.because}{tail}{refs}"
 
 
-def _why(reasons: list[ReasonView]) -> list[str]:
-    return ["Why:", ""] + [reason_line(x) for x in reasons] + [""] if reasons else []
+def _why(reasons: list[ReasonView], seen: set[str]) -> list[str]:
+    return ["Why:", ""] + [reason_line(x, seen) for x in reasons] + [""] if reasons else []
 
 
 def checklist_lines(vm: ViewModel, *, heading: str = "###", details: bool = True) -> list[str]:
@@ -39,6 +45,7 @@ def checklist_lines(vm: ViewModel, *, heading: str = "###", details: bool = True
 
 def render_markdown(vm: ViewModel) -> str:
     v = vm.verdict
+    seen: set[str] = set()  # rules whose reasoning is already written out
     out = [f"# Kafka Pattern Advisor report: {md(vm.title)}", ""]
     out += ["| | |", "|---|---|"]
     if vm.system:
@@ -55,7 +62,7 @@ def render_markdown(vm: ViewModel) -> str:
     out += ["## Verdict", "", f"**{v.decision_words}** ({v.level_words}). {v.summary}", ""]
     for heading, alternatives in v.alternative_groups:
         out += [f"{heading}:", ""] + [f"- {a}" for a in alternatives] + [""]
-    out += _why(v.reasons)
+    out += _why(v.reasons, seen)
     if v.risks:
         out += ["Risks:", ""] + [f"- **{x.kind}**: {x.text} (`{x.rule}`, §{', §'.join(x.refs)})" for x in v.risks] + [""]
 
@@ -66,7 +73,7 @@ def render_markdown(vm: ViewModel) -> str:
             if j.alternative:
                 out += [f"**Instead:** {j.alternative}", ""]
             out += [f"- Condition: {c}" for c in j.conditions] + ([""] if j.conditions else [])
-            out += _why(j.reasons)
+            out += _why(j.reasons, seen)
 
     out += ["## Recommended patterns", ""]
     if not vm.tiers:
@@ -79,18 +86,22 @@ def render_markdown(vm: ViewModel) -> str:
             section = f"section {card.section}" if card.section else ""
             out += [f"#### {n}. {card.name}", "", f"_{section}_", ""]
             if card.trigger:
-                out += [f"**When:** {card.trigger}", ""]
+                said = card.trigger in seen  # one "when" for several later patterns: written once
+                seen.add(card.trigger)
+                out += [f"**When:** {'as for the pattern above' if said else card.trigger}", ""]
+            if card.meanwhile:
+                out += [f"**Meanwhile:** {card.meanwhile}", ""]
             if card.needed_by:
                 out += [f"Needed by: {', '.join(md(x) for x in card.needed_by)}", ""]
             if card.summary:
                 out += [card.summary, ""]
-            out += _why(card.reasons)
+            out += _why(card.reasons, seen)
 
     if vm.discouraged:
         out += ["## Discouraged patterns", ""]
         for dis in vm.discouraged:
             out += [f"### {dis.name} ({dis.severity})", "", f"**Instead:** {dis.alternative}", ""]
-            out += _why(dis.reasons)
+            out += _why(dis.reasons, seen)
 
     if vm.notes:
         out += ["## Notes", ""] + [f"- {n.text} §{', §'.join(n.refs)}" for n in vm.notes] + [""]

@@ -1,6 +1,8 @@
-"""pdf: the print edition of the report (printpage.py) laid out by WeasyPrint.
+"""pdf: the print edition of the report laid out by WeasyPrint.
 
-WeasyPrint draws the inline SVG diagram as vector text and renders non-Latin text; fpdf2 does not.
+printpage.py renders templates/print.html.j2 and print.css from the view model; WeasyPrint keeps the
+diagram vector (a text-free SVG with its labels laid over it as text) and renders non-Latin text, which
+fpdf2 does not. Its time grows with the text: the full checklist appendix is about half of it.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -174,6 +175,8 @@ def patterns_tab(kb: KnowledgeBase, vm: present.ViewModel) -> None:
             with st.expander(f"{card.rank}. {card.name}", icon=":material/thumb_up:"):
                 if card.trigger:
                     st.markdown(f"**When:** {kb_md(card.trigger)}")
+                if card.meanwhile:
+                    st.markdown(f"**Meanwhile:** {kb_md(card.meanwhile)}")
                 if card.needed_by:
                     st.markdown("**Needed by:** " + ", ".join(kb_md(n) for n in card.needed_by))
                 st.markdown(kb_md(card.summary))
@@ -356,6 +359,8 @@ def item_md(item: present.ItemView) -> str:
         line += f" · `{item.config}`"
     if item.applies_to:
         line += "  \n:gray[For each: " + ", ".join(md_escape(x) for x in item.applies_to) + "]"
+    if item.snippet:
+        line += "  \n:gray[:material/code: Ready-to-paste config in the Configs tab]"
     return line
 
 
@@ -378,6 +383,33 @@ def checklist_group(phase: str, name: str, items: list[present.ItemView], shown:
             st.session_state[key] = item.id in checked
         st.checkbox(item_md(item), key=key, on_change=_tick, args=(item.id,),
                     help=kb_md(item.why) if item.why else None)
+
+
+CODE_LANGUAGES = {"java-properties": "properties", "topic-properties": "properties", "connect-worker": "properties",
+                  "streams": "properties", "librdkafka": "python", "topic-cli": "bash", "connector-json": "json"}
+
+
+def configs_tab(vm: present.ViewModel) -> None:
+    """Config snippets per pattern, each with the real client's copy button (st.code)."""
+    if not vm.snippets:
+        st.caption("No config snippets for these answers.")
+        return
+    st.caption("Values follow from your answers and inventory; each line says why it is there and cites the "
+               "chapter. librdkafka snippets are checked by building a real confluent-kafka client; the other keys "
+               "against Kafka's own config lists. The zip export holds them as files.")
+    by_pattern: dict[str, list[Any]] = {}
+    for snip in vm.snippets:
+        by_pattern.setdefault(snip.pattern, []).append(snip)
+    names = {c.id: c.name for c in vm.cards}
+    for pid, snips in by_pattern.items():
+        st.subheader(names.get(pid, pid), anchor=False)
+        for snip in snips:
+            with st.expander(f"{snip.title} · {snip.flavour.replace('-', ' ')}", icon=":material/code:"):
+                if snip.flavour == "connector-json":  # JSON holds no comments: they sit above it
+                    st.code("\n".join(snip.header), language="bash", wrap_lines=True)
+                    st.code(snip.body, language="json")
+                else:
+                    st.code(snip.text, language=CODE_LANGUAGES.get(snip.flavour, "text"))
 
 
 def answers_tab(vm: present.ViewModel) -> None:
@@ -478,7 +510,7 @@ def legend() -> None:
 # --------------------------------------------------------------------------- page
 
 
-TABS = ("Patterns", "Architecture", "Checklist", "What if", "Trade-offs", "Answers")
+TABS = ("Patterns", "Architecture", "Checklist", "Configs", "What if", "Trade-offs", "Answers")
 
 
 def render() -> None:
@@ -517,6 +549,8 @@ def render() -> None:
         show_architecture(kb, rep)
     with tabs["Checklist"]:
         checklist(kb, vm)
+    with tabs["Configs"]:
+        configs_tab(vm)
     with tabs["What if"]:
         what_if(kb, rep)
     with tabs["Trade-offs"]:
