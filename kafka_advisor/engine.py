@@ -578,6 +578,7 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
         alternatives=[alt for _, alt in out.fit_alternatives] + part_alternatives,
         reasons=verdict_rules,
         system_alternatives=[alt for _, alt in out.fit_alternatives],
+        hosting=_hosting(kb, effective, risks),
         part_alternatives=part_alternatives,
     )
     visible = _visible(c, answers)
@@ -600,6 +601,17 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
         # A derived answer changes by editing the inventory, not by a what-if click.
         report = report.model_copy(update={"what_if": what_if(kb, answers, base=out, fixed=set(derived))})
     return report
+
+
+def _hosting(kb: KnowledgeBase, effective: Answers, risks: list[RiskItem]) -> str | None:
+    """Who runs Kafka: the user's own answer when an option says so; a provider when operations are a risk."""
+    for qid, value in effective.items():
+        q = kb.questions.get(qid)
+        if q is not None and q.type == "single":
+            hosting = next((o.hosting for o in q.options if o.value == value and o.hosting), None)
+            if hosting:
+                return hosting
+    return "managed" if any(r.kind == "operations" for r in risks) else None
 
 
 def _notes(fired: list[Facts], out: Outcome) -> list[Note]:

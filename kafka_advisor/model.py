@@ -103,6 +103,8 @@ class Option(Strict):
     label: Text
     help: str | None = None
     pattern: Id | None = Field(default=None, description="the pattern this option proposes (proposals question)")
+    hosting: Literal["managed", "self-managed"] | None = Field(
+        default=None, description="choosing this option says who runs Kafka: the decision record follows it")
 
 
 class Condition(Strict):
@@ -485,6 +487,9 @@ class Verdict(Strict):
     alternatives: list[str]  # every alternative: the two lists below, in that order
     reasons: list[Reason] = []
     system_alternatives: list[str] = []  # instead of Kafka for the whole system (from `fit` effects)
+    # Who runs the cluster: from an answer whose option declares `hosting`, else "managed" when an operations
+    # risk was raised, else None (either is viable).
+    hosting: Literal["managed", "self-managed"] | None = None
     part_alternatives: list[str] = []  # "<pattern>: <alternative>" for medium/high discouragements
 
     def alternative_groups(self) -> list[tuple[str, list[str]]]:

@@ -161,6 +161,8 @@ class VerdictView:
     system_alternatives: list[str] = field(default_factory=list)  # instead of Kafka for the whole system
     cited: list[tuple[str, str]] = field(default_factory=list)  # (question, answer) the decision's reasons cite
     drivers: list[ReasonView] = field(default_factory=list)  # the verdict's, the core's and the proposals' reasons
+    hosting: str | None = None  # "managed" / "self-managed": who runs the cluster, as the engine decided; None: either
+    hosting_why: str = ""  # what it rests on: the answer, or the operations risk
 
 
 @dataclass(frozen=True)
@@ -304,7 +306,7 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
         [c.name for c in tiers.get("core", [])], [_reason(kb, x) for x in v.reasons],
         [RiskView(x.kind, one_line(x.text), x.rule, list(x.refs)) for x in v.risks],
         [(h, [one_line(a) for a in alts]) for h, alts in v.alternative_groups()], notes.get(None, []),
-        [one_line(a) for a in v.system_alternatives], *_drivers(kb, report))
+        [one_line(a) for a in v.system_alternatives], *_drivers(kb, report), v.hosting, _hosting_why(kb, report))
     snippets = snippets_for(report, kb)
     anchors = frozenset(x.group_anchor for x in snippets)
     groups = checklist_groups(kb, report, checked, anchors)
@@ -336,6 +338,16 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
         inventory=_inventory(report.inventory),
         snippets=snippets,
     )
+
+
+def _hosting_why(kb: KnowledgeBase, report: Report) -> str:
+    """The answer the hosting decision follows ("Who would run ...? A managed cloud service"), or the risk."""
+    for qid, value in report.answers.items():
+        q = kb.questions.get(qid)
+        if q is not None and q.type == "single" and any(o.value == value and o.hosting for o in q.options):
+            return f"{q.text} {answer_text(kb, qid, value)}"
+    ops = next((r for r in report.verdict.risks if r.kind == "operations"), None)
+    return one_line(ops.text) if ops is not None and report.verdict.hosting else ""
 
 
 def _goals(kb: KnowledgeBase, report: Report) -> str | None:

@@ -247,8 +247,10 @@ def test_adr_is_one_decision_with_the_real_options(kb: KnowledgeBase) -> None:
     assert len(core) > 4
     assert f"# Use Apache Kafka with {', '.join(core[:4])} and {len(core) - 4} more" in lines
     assert _options(text) == [SELF_MANAGED, MANAGED, NO_BROKER]  # the verdict names no system alternative
-    assert _chosen(text) == SELF_MANAGED  # no operations risk: the managed service is mentioned as viable
-    assert f'"{MANAGED}" is also viable' in text
+    # The answers say a managed cloud service runs it: the engine's hosting decision, which the record follows.
+    assert vm.verdict.hosting == "managed"
+    assert _chosen(text) == MANAGED
+    assert "A managed cloud service" in text.split("## Decision Outcome", 1)[1]
     outcome = text.split("## Decision Outcome", 1)[1].split("### Consequences", 1)[0]
     for c in vm.tiers["core"]:
         assert f"* {c.name} (§{c.section}, `{c.id}`)" in outcome
@@ -258,6 +260,15 @@ def test_adr_is_one_decision_with_the_real_options(kb: KnowledgeBase) -> None:
     assert consequences.count("* Good, because ") >= len(core) and consequences.count("* Bad, because ") >= len(core)
     for c in vm.tiers["baseline"]:  # the baseline's trade-offs stay in the report
         assert f"({c.name})" not in consequences
+
+
+def test_adr_says_either_is_viable_when_nothing_decides_who_runs_it(kb: KnowledgeBase) -> None:
+    doc = load_answers_doc(kb, ROOT / "examples" / "order-platform-12-services-good-fit.yaml")
+    answers = {k: v for k, v in doc.answers.items() if k != "ops_capacity"}
+    rep = evaluate(kb, answers, with_what_if=True, inventory=doc.inventory)
+    assert rep.verdict.hosting is None
+    text = render_adr(ExportContext(report=rep, kb=kb, title=doc.title).vm)
+    assert _chosen(text) == SELF_MANAGED and f'"{MANAGED}" is also viable' in text
 
 
 def test_adr_chooses_the_managed_service_when_the_engine_raises_an_operations_risk(kb: KnowledgeBase) -> None:

@@ -3,8 +3,8 @@
 The record holds one decision: adopt Kafka with the core patterns, or do not and use the verdict's
 alternative. The considered options are the real alternatives an architect weighs: Kafka run by the
 team, a managed Kafka service with the same core patterns, and the non-Kafka alternatives the verdict
-names. The chosen option is the engine's decision (`vm.verdict.decision`); the managed service is
-chosen only when the engine raised an operations risk. Nothing else is re-decided. The core patterns'
+names. The chosen option is the engine's decision (`vm.verdict.decision`, and `vm.verdict.hosting` for
+who runs the cluster: the user's answer, else an operations risk). Nothing else is re-decided. The core patterns'
 trade-offs are the consequences; baseline, later and discouraged patterns stay short lists, and their
 details are in the report and the pattern catalogue.
 """
@@ -22,7 +22,7 @@ TITLE_PATTERNS = 4  # the title names this many core patterns, then "and N more"
 SELF_MANAGED = "Self-managed Apache Kafka with the core patterns"
 MANAGED = "A managed Kafka service with the same core patterns"
 NO_BROKER = "No Kafka: keep the current approach without a broker, or a simpler messaging tool"
-OPERATIONS = "operations"  # the risk kind that makes the managed service the chosen option
+OPERATIONS = "operations"  # the risk kind listed against running the cluster yourself
 TRADE_OFFS = 2  # pros and cons per core pattern in the consequences; the report lists them all
 
 
@@ -105,7 +105,7 @@ def _options(vm: ViewModel) -> tuple[list[Option], Option]:
                           "not available; revisit this record when the changes listed under More Information apply")
         self_run.bad.append(f"the advisor rated Kafka {_level(vm)} for the decision drivers above")
     else:
-        chosen = managed if ops else self_run
+        chosen = managed if v.hosting == "managed" else self_run  # the engine's hosting decision
         alternatives[0].bad.append(f"the advisor rated Kafka {_level(vm)} for the decision drivers above")
     return [self_run, managed, *alternatives], chosen
 
@@ -184,11 +184,11 @@ def render_adr(vm: ViewModel, *, on: dt.date | None = None) -> str:
     if kafka:
         because = (f"the advisor rated Kafka **{_level(vm)}** ({v.decision_words}) and the core patterns "
                    "below shape the architecture")
-        if chosen.title == MANAGED:
-            because += "; the advisor's operations risk (see Context) makes a provider the one to run the cluster"
-        out += [f'Chosen option: "{chosen.title}", because {because}.'
-                + ("" if chosen.title == MANAGED else f' "{MANAGED}" is also viable: the advisor raised no '
-                   "operations risk that decides between them."), ""]
+        if v.hosting and v.hosting_why:
+            because += f"; who runs it follows from: {md(v.hosting_why)}"
+        viable = "" if v.hosting else (f' "{MANAGED}" is also viable: the answers do not say who runs the cluster, '
+                                       "and the advisor raised no operations risk that decides it.")
+        out += [f'Chosen option: "{chosen.title}", because {because}.{viable}', ""]
         out += ["Core patterns, in rank order (each is described in the advisor's pattern catalogue):", ""]
         out += [f"* {md(c.name)} (§{c.section}, `{c.id}`)" if c.section else f"* {md(c.name)} (`{c.id}`)"
                 for c in core] + [""]
