@@ -27,6 +27,7 @@ run: $(VENV)/.run-deps
 
 test: $(VENV)/.dev-deps
 	@scripts/ensure-system.sh test
+	@scripts/ensure-node.sh
 	$(BIN)/python -m kafka_advisor validate
 	$(BIN)/python -m kafka_advisor test
 	$(BIN)/ruff check .

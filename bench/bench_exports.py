@@ -1,6 +1,6 @@
 """Benchmark (not a test): time every export format for the largest example scenario.
 
-    .venv/bin/python bench/bench_exports.py [--runs 5] [examples/some.yaml]
+    .venv/bin/python bench/bench_exports.py [--runs 5] [examples/some.yaml]  (default: the 12-service example)
 
 "Largest" is the example whose report has the most checklist items. Each format is measured in a fresh
 Python process, so no earlier format warms anything for it:
@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TARGET_MS = {"pdf": 1000.0}
+TWELVE = ROOT / "examples" / "order-platform-12-services-good-fit.yaml"
 DEFAULT_TARGET_MS = 100.0
 NEEDS_WEASYPRINT = {"pdf", "zip"}
 
@@ -49,11 +50,12 @@ def child(fmt: str, path: Path, runs: int) -> dict[str, Any]:
     from kafka_advisor.engine import evaluate
     from kafka_advisor.exports import ExportContext, export
     from kafka_advisor.exports import pdf as pdf_module
-    from kafka_advisor.loader import load_answers_file, load_kb
+    from kafka_advisor.loader import load_answers_doc, load_kb
 
     kb = load_kb(ROOT)
-    title, answers = load_answers_file(kb, path)
-    report = evaluate(kb, answers, with_what_if=True)
+    doc = load_answers_doc(kb, path)
+    title = doc.title
+    report = evaluate(kb, doc.answers, with_what_if=True, inventory=doc.inventory)
     ctx = ExportContext(report=report, kb=kb, checked=frozenset(i.id for i in report.checklist[::3]), title=title)
     import_ms = 0.0
     if fmt in NEEDS_WEASYPRINT:
@@ -99,13 +101,14 @@ def pdf_pages(data: bytes) -> int | str:
 
 def dot_split(path: Path, runs: int) -> dict[str, float]:
     """Where PNG time goes: `dot` layout alone (-Tsvg, same layout) against layout + drawing + PNG compression."""
-    from kafka_advisor.diagram import PNG_OPTIONS, report_dot
+    from kafka_advisor.diagram import PNG_OPTIONS
     from kafka_advisor.engine import evaluate
-    from kafka_advisor.loader import load_answers_file, load_kb
+    from kafka_advisor.loader import load_answers_doc, load_kb
+    from kafka_advisor.system_diagram import architecture_dot
 
     kb = load_kb(ROOT)
-    _, answers = load_answers_file(kb, path)
-    dot = report_dot(evaluate(kb, answers), kb).encode()
+    doc = load_answers_doc(kb, path)
+    dot = architecture_dot(evaluate(kb, doc.answers, inventory=doc.inventory), kb).encode()
     out = {}
     for name, args in (("layout (-Tsvg)", ["-Tsvg"]), ("layout + PNG", ["-Tpng", *PNG_OPTIONS])):
         times = []
@@ -117,37 +120,24 @@ def dot_split(path: Path, runs: int) -> dict[str, float]:
     return out
 
 
-def largest_example() -> Path:
-    from kafka_advisor.engine import evaluate
-    from kafka_advisor.loader import load_answers_file, load_kb
-
-    kb = load_kb(ROOT)
-
-    def size(path: Path) -> int:
-        _, answers = load_answers_file(kb, path)
-        return len(evaluate(kb, answers).checklist)
-
-    return max(sorted((ROOT / "examples").glob("*.yaml")), key=size)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("answers", nargs="?", type=Path, help="answers file (default: the largest example)")
     parser.add_argument("--runs", type=int, default=5, help="warm runs per format (median reported)")
     parser.add_argument("--child", metavar="FORMAT", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    path = args.answers or largest_example()
+    path = args.answers or TWELVE  # issue 10's system: 12 services with an inventory
     if args.child:
         print(json.dumps(child(args.child, path, args.runs)))
         return 0
 
     from kafka_advisor.engine import evaluate
     from kafka_advisor.exports import EXPORTERS
-    from kafka_advisor.loader import load_answers_file, load_kb
+    from kafka_advisor.loader import load_answers_doc, load_kb
 
     kb = load_kb(ROOT)
-    _, answers = load_answers_file(kb, path)
-    report = evaluate(kb, answers, with_what_if=True)
+    doc = load_answers_doc(kb, path)
+    report = evaluate(kb, doc.answers, with_what_if=True, inventory=doc.inventory)
     rows = {}
     for fmt in EXPORTERS:
         done = subprocess.run([sys.executable, __file__, "--child", fmt, "--runs", str(args.runs), str(path)],

@@ -171,8 +171,7 @@ def to_results(page: Any, server: Server, query: str) -> float:
     page.goto(f"{server.url}/?{query}")
     page.locator(".st-key-next button").wait_for(timeout=30_000)
     settle(page)
-    page.evaluate("() => { const b = [...document.querySelectorAll('button')].find(x => "
-                  "x.textContent.includes('Review')); if (b) b.click(); }")
+    page.locator(".st-key-goto_review button").first.click()
     page.get_by_role("button", name="See the results").wait_for(timeout=30_000)
     settle(page)
     page.evaluate("() => { window.__t0 = performance.now(); [...document.querySelectorAll('button')]"

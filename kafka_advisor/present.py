@@ -16,6 +16,7 @@ from .diagram import one_line
 from .inventory import DB_LABELS, EXTERNAL_LABELS, Inventory, summary_of
 from .loader import KnowledgeBase
 from .model import UNSURE, AnswerValue, Question, Reason, Report, ReportItem
+from .sizing import TopicSizing, size_topics
 
 VERDICTS: dict[str, tuple[str, str]] = {  # level -> (icon, words); icons exist in DejaVu Sans, so the PDF has them
     "good-fit": ("✓", "Good fit"),
@@ -239,6 +240,7 @@ class ViewModel:
     goals: str | None = None  # the goals answer, as text, for a decision record's problem statement
     inventory: InventoryView | None = None
     snippets: list[Snippet] = field(default_factory=list)  # ready-to-paste configs, core patterns first
+    sizing: list[TopicSizing] = field(default_factory=list)  # every topic the advice names, sized (sizing.py)
 
     @property
     def cards(self) -> list[PatternCard]:
@@ -337,6 +339,7 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
         goals=_goals(kb, report),
         inventory=_inventory(report.inventory),
         snippets=snippets,
+        sizing=size_topics(report, kb, snippets),
     )
 
 

@@ -2,7 +2,8 @@
 # Install the Debian packages the advisor needs, when they are missing and we may (root + apt).
 # Usage: scripts/ensure-system.sh run|test
 #   run : graphviz (dot, for SVG/PNG/PDF diagram files) and Pango (WeasyPrint PDF export)
-#   test: the above plus chromium (browser tests) and poppler-utils (pdftotext checks the PDF)
+#   test: the above plus chromium (browser tests), poppler-utils (pdftotext checks the PDF) and Node.js with npm
+#         (the AsyncAPI and Mermaid validators)
 set -euo pipefail
 mode=${1:-run}
 need=()
@@ -15,6 +16,9 @@ fc-list 2>/dev/null | grep -qi 'liberation sans' || need+=(fonts-liberation)
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+  # Node.js and npm run the AsyncAPI parser and mermaid-cli (scripts/ensure-node.sh installs them locally).
+  command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

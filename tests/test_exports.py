@@ -28,7 +28,7 @@ from kafka_advisor.model import Report, ReportItem, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ("order-platform-good-fit", "crud-app-poor-fit")
-ORDER = ["md", "json", "csv", "html", "pdf", "adr", "tasks", "zip", "dot", "svg", "png"]
+ORDER = ["md", "json", "csv", "html", "pdf", "adr", "tasks", "zip", "dot", "svg", "png", "strimzi", "asyncapi", "mermaid"]
 VERDICT_WORDS = {"good-fit": "Good fit", "fit-with-caveats": "Fit with caveats", "poor-fit": "Poor fit"}
 EVIL = [
     'say "hi" and \'bye\'', "{braces} {system_name|x} }{", "<script>alert(1)</script><b>bold</b>", '"]; x [label="pwned"',
@@ -378,7 +378,8 @@ def test_zip_holds_every_format_the_answers_and_the_diagrams(ctx: ExportContext)
     names = {n.split("/", 1)[1] for n in archive.namelist()}
     snippets = {n for n in names if n.startswith("configs/")}
     assert names - snippets == {"report.md", "report.json", "checklist.csv", "report.html", "report.pdf", "adr.md",
-                                "tasks.md", "diagram.dot", "diagram.svg", "diagram.png", "diagram.pdf", "answers.yaml"}
+                                "tasks.md", "diagram.dot", "diagram.svg", "diagram.png", "diagram.pdf", "answers.yaml",
+                                "strimzi.yaml", "asyncapi.yaml", "diagram.mmd"}
     assert snippets == set(snippet_files(ctx.report, ctx.kb))  # the config snippets, ready to paste
     if ctx.report.recommended:
         assert any(n.endswith(".properties") for n in snippets)

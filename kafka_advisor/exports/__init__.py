@@ -79,7 +79,8 @@ def export(name: str, ctx: ExportContext) -> bytes:
 # Zip members and download names: "report.md" reads better than "md.md".
 STEMS: dict[str, str] = {"md": "report", "json": "report", "html": "report", "pdf": "report", "csv": "checklist",
                          "adr": "adr", "tasks": "tasks", "zip": "kafka-advisor", "dot": "diagram", "svg": "diagram",
-                         "png": "diagram"}
+                         "png": "diagram", "strimzi": "strimzi",
+                         "asyncapi": "asyncapi", "mermaid": "diagram"}
 
 
 def slug(text: str) -> str:
@@ -98,7 +99,8 @@ def filename(name: str, ctx: ExportContext | None = None) -> str:
     return f"{prefix}-{stem}.{exporter.extension}" if prefix else f"{stem}.{exporter.extension}"
 
 
-BUILTINS = ("markdown", "jsonfile", "csvfile", "htmlpage", "pdf", "adr", "tasks", "bundle", "diagrams")
+BUILTINS = ("markdown", "jsonfile", "csvfile", "htmlpage", "pdf", "adr", "tasks", "bundle", "diagrams", "strimzi",
+            "asyncapi", "mermaid")
 for _module in BUILTINS:
     importlib.import_module(f"{__name__}.{_module}")
 

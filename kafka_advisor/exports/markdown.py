@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..present import TIER_HEADINGS, ReasonView, ViewModel
+from ..sizing import human_bytes, retention_words
 from . import Exporter, register
 from .common import md, md_cell, one_line
 
@@ -124,6 +125,20 @@ def render_markdown(vm: ViewModel) -> str:
         for card in vm.cards:
             out += [f"### {card.name}", "", "Pros:", ""] + [f"- {one_line(x)}" for x in card.pros]
             out += ["", "Cons:", ""] + [f"- {one_line(x)}" for x in card.cons] + [""]
+
+    if vm.sizing:
+        out += ["## Topic sizing", "", "| topic | partitions | replicas / min ISR | retention | broker disks | remote tier |",
+                "|---|---:|---|---|---:|---:|"]
+        out += [f"| {md_cell(t.name)} | {t.partitions} | {t.replication_factor} / {t.min_insync_replicas} | "
+                f"{retention_words(t.retention_ms)} | {human_bytes(t.broker_bytes)} | "
+                f"{human_bytes(t.remote_bytes) if t.tiered else '—'} |" for t in vm.sizing]
+        out.append("")
+        said: set[str] = set()  # one assumption often holds for every topic: written once
+        for t in vm.sizing:
+            fresh = [a for a in t.assumptions if a not in said]
+            said.update(fresh)
+            out += [f"- **{md(t.name)}**: partitions = {md(t.formula)}"] + [f"  - {md(a)}" for a in fresh]
+        out.append("")
 
     out += [f"## Checklist ({vm.done} of {vm.total} done)", ""]
     out += checklist_lines(vm) if vm.total else ["No checklist items.", ""]

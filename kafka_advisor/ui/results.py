@@ -11,6 +11,7 @@ from kafka_advisor import diagram, exports, present
 from kafka_advisor.engine import evaluate
 from kafka_advisor.loader import KnowledgeBase
 from kafka_advisor.model import AnswerValue, Report, WhatIf
+from kafka_advisor.sizing import human_bytes, retention_words
 from kafka_advisor.ui import pages, state
 from kafka_advisor.ui.architecture import show_architecture
 from kafka_advisor.ui.style import (
@@ -412,6 +413,24 @@ def configs_tab(vm: present.ViewModel) -> None:
                     st.code(snip.text, language=CODE_LANGUAGES.get(snip.flavour, "text"))
 
 
+def sizing_tab(vm: present.ViewModel) -> None:
+    """Each topic's partitions, replication and storage, with the formula and what was assumed."""
+    if not vm.sizing:
+        st.caption("Nothing to size: no topics are recommended.")
+        return
+    st.caption("Partitions cover the peak throughput and the widest consumer group; storage covers the retention "
+               "with headroom. Where an answer does not say, the assumption is named under each topic.")
+    st.dataframe([{"Topic": t.name, "Kind": t.kind, "Partitions": t.partitions, "Replicas": t.replication_factor,
+                   "min.insync.replicas": t.min_insync_replicas, "Retention": retention_words(t.retention_ms),
+                   "Broker disks": human_bytes(t.broker_bytes),
+                   "Remote tier": human_bytes(t.remote_bytes) if t.tiered else "—",
+                   "Example": "yes" if t.example else ""} for t in vm.sizing], hide_index=True)
+    for t in vm.sizing:
+        with st.expander(f"{t.name}: how it was sized"):
+            st.markdown(f"**Partitions** = {md_escape(t.formula)}")
+            st.markdown("\n".join(f"- {md_escape(a)}" for a in t.assumptions))
+
+
 def answers_tab(vm: present.ViewModel) -> None:
     if vm.inventory is not None:
         st.subheader("Your system's parts", anchor=False)
@@ -510,7 +529,7 @@ def legend() -> None:
 # --------------------------------------------------------------------------- page
 
 
-TABS = ("Patterns", "Architecture", "Checklist", "Configs", "What if", "Trade-offs", "Answers")
+TABS = ("Patterns", "Architecture", "Checklist", "Configs", "Sizing", "What if", "Trade-offs", "Answers")
 
 
 def render() -> None:
@@ -551,6 +570,8 @@ def render() -> None:
         checklist(kb, vm)
     with tabs["Configs"]:
         configs_tab(vm)
+    with tabs["Sizing"]:
+        sizing_tab(vm)
     with tabs["What if"]:
         what_if(kb, rep)
     with tabs["Trade-offs"]:
