@@ -116,6 +116,7 @@ class Results:
         self.total = sum(1 for i in rep.checklist if i.pattern == first.pattern and i.phase == first.phase)
         self.target = f".st-key-progress__{first.phase}__{first.pattern}"
         page.goto(f"{server.url}/results?{query}")
+        page.get_by_role("tab", name="Checklist").click()  # only the open tab is drawn
         page.locator(f".st-key-chk__{self.item} input").wait_for(state="attached", timeout=30_000)
         page.locator(".st-key-export_prepare").wait_for(timeout=30_000)
         settle(page)

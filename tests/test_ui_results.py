@@ -20,6 +20,12 @@ from kafka_advisor.ui.style import LEVELS, SEVERITIES
 TWELVE = ROOT / "examples" / "order-platform-12-services-good-fit.yaml"
 
 
+def open_tab(at: AppTest, name: str) -> AppTest:
+    """Open a tab of the results page, as a click on it does (only the open tab is drawn)."""
+    at.session_state["results_tab"] = name
+    return run(at)
+
+
 def results_for(kb: KnowledgeBase, answers: dict) -> AppTest:  # type: ignore[type-arg]
     at = new_app()
     at.query_params.update(answers_to_query(kb, answers))
@@ -101,6 +107,7 @@ def test_what_if_reads_as_words_and_apply_changes_the_answer(kb: KnowledgeBase) 
     rep = evaluate(kb, answers, with_what_if=True)
     assert rep.what_if
     at = results_for(kb, answers)
+    open_tab(at, 'What if')
     first = next(w for w in rep.what_if if not w.fact)  # choices get a Preview button; facts are listed apart
     assert {w.fact for w in rep.what_if} == {True, False}
     line = what_if_md(kb, first)
@@ -143,6 +150,7 @@ def test_browser_back_after_apply_brings_the_answers_back(kb: KnowledgeBase) -> 
     rep = evaluate(kb, answers, with_what_if=True)
     first = next(w for w in rep.what_if if not w.fact)
     at = results_for(kb, answers)
+    open_tab(at, 'What if')
     before = dict(at.query_params)
     at.button(key="whatif_0").click()
     run(at)
@@ -165,6 +173,7 @@ def test_browser_back_after_apply_brings_the_answers_back(kb: KnowledgeBase) -> 
 
 def test_architecture_is_drawn_on_the_server_as_inline_svg(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
     answers, at = case
+    open_tab(at, 'Architecture')
     assert not at.get("graphviz_chart"), "with dot installed the browser lays out nothing"
     shown = [m.value for m in at.markdown if 'class="architecture-svg"' in m.value]
     assert len(shown) == 1
@@ -183,6 +192,7 @@ def test_the_twelve_service_system_is_drawn_by_its_own_names(kb: KnowledgeBase) 
     run(at)
     at.switch_page(RESULTS)
     run(at)
+    open_tab(at, 'Architecture')
     svg = next(m.value for m in at.markdown if 'class="architecture-svg"' in m.value)
     assert doc.inventory is not None
     for service in doc.inventory.services:
@@ -207,6 +217,7 @@ def test_tradeoffs_side_by_side(kb: KnowledgeBase) -> None:
     rep = evaluate(kb, answers)
     assert len(rep.recommended) >= 2
     at = results_for(kb, answers)
+    open_tab(at, 'Trade-offs')
     compare = at.pills(key="compare")
     assert compare.value == [r.pattern for r in rep.recommended[:3]]
     page = texts(at)
@@ -222,6 +233,7 @@ def test_checklist_ticks_survive_reruns_and_navigation(kb: KnowledgeBase) -> Non
     rep = evaluate(kb, answers)
     groups = [(g.phase, items[0].pattern_id, items) for g in checklist_groups(kb, rep) for _, items in g.patterns]
     at = results_for(kb, answers)
+    open_tab(at, 'Checklist')
     # Grouped by pattern, recommended patterns first in rank order.
     names = {f"**{p.name}**" for p in kb.patterns.values()}
     shown = [m.value for m in at.markdown if m.value in names]  # the Checklist tab, then the Trade-offs tab
@@ -242,7 +254,7 @@ def test_checklist_ticks_survive_reruns_and_navigation(kb: KnowledgeBase) -> Non
     at.switch_page(CATALOGUE)
     run(at)
     at.switch_page(RESULTS)
-    run(at)
+    open_tab(run(at), "Checklist")
     assert at.checkbox(key=f"chk__{item.id}").value
     at.checkbox(key=f"chk__{item.id}").uncheck()
     run(at)
@@ -253,6 +265,7 @@ def test_checklist_filters(kb: KnowledgeBase) -> None:
     answers = scenario(kb, GOOD)
     rep = evaluate(kb, answers)
     at = results_for(kb, answers)
+    open_tab(at, 'Checklist')
     assert len(at.checkbox) == len(rep.checklist)
     at.pills(key="checklist_severity").set_value(["high"])
     run(at)
@@ -277,6 +290,7 @@ def test_every_exporter_is_offered_in_the_summary(case: tuple[dict, AppTest]) ->
 
 def test_prepared_export_is_saved_with_the_ticks_then(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]
     answers, at = case
+    open_tab(at, 'Checklist')
     assert not [b for b in at.download_button if b.key == "export_download"], "nothing is ready before a click"
     rep = evaluate(kb, answers)
     if rep.checklist:  # a poor fit has none
@@ -311,13 +325,13 @@ def test_nothing_raw_reaches_the_user(kb: KnowledgeBase, case: tuple[dict, AppTe
 
 def test_not_sure_answers_show_what_finding_out_would_change(kb: KnowledgeBase) -> None:
     answers = scenario(kb, ROOT / "examples" / "small-team-no-mesh-good-fit.yaml")
-    page = texts(results_for(kb, answers))
+    page = texts(open_tab(results_for(kb, answers), "What if"))
     assert "What your \u201cNot sure\u201d answers cost" in page
     section = page.split("What your \u201cNot sure\u201d answers cost", 1)[1]
     assert kb.questions["bad_record_policy"].text in section
     assert "finding out would not change the advice" in section
     # A scenario without "Not sure" answers shows no such section.
-    assert "Not sure\u201d answers cost" not in texts(results_for(kb, scenario(kb, GOOD)))
+    assert "Not sure\u201d answers cost" not in texts(open_tab(results_for(kb, scenario(kb, GOOD)), "What if"))
 
 
 def test_each_note_is_shown_once(kb: KnowledgeBase, case: tuple[dict, AppTest]) -> None:  # type: ignore[type-arg]

@@ -561,23 +561,16 @@ def render() -> None:
                    f"{'them' if n != 1 else 'it'} may change the advice (see Answers).")
     actions(kb, rep)
     # A keyed tab bar keeps the open tab across reruns (a Preview or a tick must not jump back to Patterns).
-    tabs = dict(zip(TABS, st.tabs(list(TABS), key="results_tab", on_change="rerun"), strict=True))
-    with tabs["Patterns"]:
-        patterns_tab(kb, vm)
-    with tabs["Architecture"]:
-        show_architecture(kb, rep)
-    with tabs["Checklist"]:
-        checklist(kb, vm)
-    with tabs["Configs"]:
-        configs_tab(vm)
-    with tabs["Sizing"]:
-        sizing_tab(vm)
-    with tabs["What if"]:
-        what_if(kb, rep)
-    with tabs["Trade-offs"]:
-        tradeoffs(kb, rep)
-    with tabs["Answers"]:
-        answers_tab(vm)
+    # A keyed tab bar keeps the open tab across reruns (a Preview or a tick must not jump back to Patterns),
+    # and only the open tab is drawn: a rerun then builds one tab's elements, not eight.
+    containers = st.tabs(list(TABS), key="results_tab", on_change="rerun")
+    shown = st.session_state.get("results_tab") or TABS[0]
+    draw = {"Patterns": lambda: patterns_tab(kb, vm), "Architecture": lambda: show_architecture(kb, rep),
+            "Checklist": lambda: checklist(kb, vm), "Configs": lambda: configs_tab(vm), "Sizing": lambda: sizing_tab(vm),
+            "What if": lambda: what_if(kb, rep), "Trade-offs": lambda: tradeoffs(kb, rep),
+            "Answers": lambda: answers_tab(vm)}
+    with containers[TABS.index(shown) if shown in TABS else 0]:
+        draw[shown if shown in TABS else TABS[0]]()
     state.mirror_to_url(kb)
 
 
