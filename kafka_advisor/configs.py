@@ -87,7 +87,7 @@ def _range(lo: V, hi: V) -> str:
 
 def kafka_version(kb: KnowledgeBase, answers: Mapping[str, Any]) -> KafkaVersion:
     # The questionnaire has no role for the version yet: look for one, then for the shipped id.
-    q = kb.question_with("kafka-version") or kb.questions.get("kafka_version")
+    q = kb.question_with("kafka-version")
     value = answers.get(q.id) if q else None
     value = value if isinstance(value, str) else None
     low, high = VERSION_RANGES.get(value or "", VERSION_RANGES[LATEST])

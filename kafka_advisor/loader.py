@@ -28,6 +28,7 @@ from .model import (
     Pattern,
     Question,
     QuestionFile,
+    QuestionRole,
     Rule,
     RuleFile,
     Section,
@@ -519,7 +520,7 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
             errors.append(kb.error(key, "the proposals question must be type: multi", "type"))
         if q.derive is not None:
             errors += _check_derive(kb, key, q)
-    for role in ("system-name", "proposals", "goals"):
+    for role in typing.get_args(QuestionRole):
         holders = [qid for qid, q in kb.questions.items() if q.role == role]
         if len(holders) > 1:
             errors.append(kb.error(f"question:{holders[1]}", f"role {role!r} is also on {holders[0]!r}, expected one question",

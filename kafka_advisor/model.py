@@ -27,7 +27,7 @@ Severity = Literal["low", "medium", "high"]
 VerdictLevel = Literal["good-fit", "fit-with-caveats", "poor-fit"]
 QuestionType = Literal["single", "multi", "bool", "number", "text"]
 # Code that needs a particular question finds it by role, never by id.
-QuestionRole = Literal["system-name", "proposals", "goals"]
+QuestionRole = Literal["system-name", "proposals", "goals", "kafka-version", "event-volume", "retention", "ordering"]
 # The inventory parts a checklist item can be done for one by one.
 ItemScope = Literal["service", "producer-database", "capturable-database", "event", "sink", "source"]
 # core: shapes this system's architecture; baseline: always-on hygiene; later: worth it when a trigger is met.

@@ -19,6 +19,7 @@ the exports built on this agree with the config snippets. Pure: same report, sam
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -211,8 +212,14 @@ def _topics_of(s: Snippet) -> list[str]:
     return [t for t in str(s.config.get("topics", "")).split(",") if t]
 
 
-def _volume(report: Report) -> tuple[str, list[str]]:
-    answer = report.answers.get("event_volume")
+def _answer(report: Report, kb: KnowledgeBase, role: str) -> object:
+    """The answer to the question that carries `role` (roles, not ids: the questionnaire may rename it)."""
+    q = kb.question_with(role)
+    return report.answers.get(q.id) if q is not None else None
+
+
+def _volume(report: Report, kb: KnowledgeBase) -> tuple[str, list[str]]:
+    answer = _answer(report, kb, "event-volume")
     if isinstance(answer, str) and answer in VOLUME_RATES:
         return answer, []
     said = "not sure" if answer == "unsure" else "not given"
@@ -252,8 +259,8 @@ def size_topics(report: Report, kb: KnowledgeBase, snippets: Sequence[Snippet] |
         name = f"{slug(kb.system_name(report.answers) or '', 'app')}-events"
         plans[name] = _Plan(name, "event", [], {}, notes=["no topic snippet names a business topic: this one is a "
                                                           "generic example, named after the system"])
-    volume, shared = _volume(report)
-    retention_answer = report.answers.get("retention_horizon")
+    volume, shared = _volume(report, kb)
+    retention_answer = _answer(report, kb, "retention")
     retention_rule = library(kb).values.values.get("retention_ms")
     answer_retention = int(retention_rule.map.get(retention_answer, retention_rule.default)
                            if retention_rule and isinstance(retention_answer, str) else DEFAULT_RETENTION_MS)
@@ -266,10 +273,23 @@ def size_topics(report: Report, kb: KnowledgeBase, snippets: Sequence[Snippet] |
     rate = VOLUME_RATES[volume] / max(1, len(busy))
     later_tiered = any(r.pattern == "hot-cold-data" and r.tier == "later" for r in report.recommended)
     out: dict[str, TopicSizing] = {}
+    total_order = _answer(report, kb, "ordering") == "global"
     for plan in sorted(plans.values(), key=lambda p: p.kind == "snapshot"):  # snapshots copy their event topic
-        out[plan.name] = _size(plan, report, snippets, rate, volume, len(busy), answer_retention, shared,
-                               example, later_tiered, out, starting_partitions(kb, volume))
+        sized = _size(plan, report, snippets, rate, volume, len(busy), answer_retention, shared,
+                      example, later_tiered, out, starting_partitions(kb, volume))
+        out[plan.name] = _one_order(sized) if plan.kind == "event" and total_order else sized
     return list(out.values())
+
+
+def _one_order(t: TopicSizing) -> TopicSizing:
+    """One total order across everything: Kafka orders records only within a partition (§7.1.3), so the topic
+    has one, and what that costs is said rather than hidden."""
+    cost = [] if t.partitions == 1 else [
+        f"one total order caps this topic at one partition ({PER_PARTITION_MB_S:g} MB/s planned) and one consumer "
+        f"per group; the throughput and consumers above would need {t.partitions}: per-entity order (a key per "
+        "entity) would allow that (§7.1.3)"]
+    return dataclasses.replace(t, partitions=1, formula=f"1: one total order across everything (§7.1.3); "
+                               f"without it: {t.formula}", assumptions=[*t.assumptions, *cost])
 
 
 def _size(plan: _Plan, report: Report, snippets: Sequence[Snippet], rate: float, volume: str, busy: int,

@@ -169,3 +169,16 @@ def test_end_to_end_more_consumers_never_fewer_partitions(kb: KnowledgeBase, ext
         return _by_name(size_topics(_report(kb, inventory=with_readers(n)), kb))["stock-changed"].partitions
 
     assert parts(0) <= parts(extra) <= parts(extra + 1)
+
+
+def test_one_total_order_means_one_partition_and_says_what_it_costs(kb: KnowledgeBase) -> None:
+    # Expected first: with ordering "one total order", every business topic has one partition, the formula says
+    # why, and the topics that would otherwise need 6 say so; per-entity order keeps the sized count.
+    per_entity = {t.name: t for t in size_topics(_report(kb), kb)}
+    total = {t.name: t for t in size_topics(_report(kb, ordering="global"), kb)}
+    events = [n for n, t in total.items() if t.kind == "event"]
+    assert events and all(total[n].partitions == 1 for n in events)
+    assert all(total[n].formula.startswith("1: one total order across everything (§7.1.3)") for n in events)
+    assert per_entity["order-placed"].partitions == 6
+    assert any("would need 6" in a for a in total["order-placed"].assumptions)
+    assert all(total[n].partitions == per_entity[n].partitions for n in total if total[n].kind != "event")
