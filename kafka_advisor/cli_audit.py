@@ -105,24 +105,3 @@ def checks_markdown() -> str:
         cells = [f"`{c['id']}`", c["severity"], c["title"], c["fix"], c["needs"], c["source"]]
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(rows) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m kafka_advisor.cli_audit ...`: the same command without the main CLI."""
-    from .cli import _Parser  # argparse's own errors, as one line
-    from .loader import DEFAULT_ROOT, KnowledgeBaseError, load_kb
-
-    parser = _Parser(prog=PROG)
-    parser.add_argument("--kb", type=Path, default=DEFAULT_ROOT, metavar="DIR")
-    add_parser(parser.add_subparsers(dest="command", required=True, parser_class=_Parser))
-    args = parser.parse_args(["audit", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        kb = load_kb(args.kb)
-    except KnowledgeBaseError as exc:
-        print(exc.errors[0].one_line(), file=sys.stderr)
-        return 2
-    return run(args, kb)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

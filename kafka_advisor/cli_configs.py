@@ -71,23 +71,3 @@ def _configs(args: argparse.Namespace, kb: KnowledgeBase) -> str:
     if not snippets:
         return "# No config snippets: no recommended pattern has one" + (" in these flavours" if flavours else "") + ".\n"
     return "\n".join(f"# ===== {s.path}\n{s.text}" for s in snippets)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m kafka_advisor.cli_configs ...`: the same command without the main CLI."""
-    from .loader import DEFAULT_ROOT, load_kb
-
-    parser = argparse.ArgumentParser(prog=PROG)
-    parser.add_argument("--kb", type=Path, default=DEFAULT_ROOT, metavar="DIR")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["configs", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        kb = load_kb(args.kb)
-    except KnowledgeBaseError as exc:
-        print(exc.errors[0].one_line(), file=sys.stderr)
-        return 2
-    return run(args, kb)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

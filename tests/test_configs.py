@@ -847,7 +847,7 @@ def test_a_broken_file_gives_one_line_with_file_line_and_column(tmp_path: Path, 
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kafka_advisor.cli_configs", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "kafka_advisor", "configs", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
 
 
