@@ -82,6 +82,11 @@ class KnowledgeBase:
     def proposals_question(self) -> Question | None:
         return self.question_with("proposals")
 
+    def proposal_pattern(self, value: str) -> str | None:
+        """The pattern a proposal option proposes, if it names one."""
+        q = self.proposals_question()
+        return next((o.pattern for o in q.options if o.value == value), None) if q else None
+
     def system_name(self, answers: Mapping[str, Any]) -> str | None:
         """The answer to the question with role system-name, if it was given as text."""
         q = self.question_with("system-name")
@@ -532,7 +537,7 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
             if rel not in kb.patterns:
                 message = f"unknown pattern id {rel!r}, expected one of the files in patterns/"
                 errors.append(kb.error(f"pattern:{pid}", message, "related", i))
-        for fld in ("requires", "pairs_with"):
+        for fld in ("requires", "pairs_with", "includes"):
             for i, link in enumerate(getattr(p, fld)):
                 if link.pattern not in kb.patterns or link.pattern == pid:
                     problem = "a pattern cannot require itself" if link.pattern == pid else _unknown_pattern(kb, link.pattern)
