@@ -315,11 +315,21 @@ EXTENSIONS = {"java-properties": "properties", "librdkafka": "py", "topic-cli": 
 TOPIC_FLAGS = {"partitions": "--partitions", "replication.factor": "--replication-factor"}
 
 
+def _contained(kb: KnowledgeBase, outer: Recommendation, inner: str) -> Recommendation:
+    return Recommendation.model_construct(pattern=inner, name=kb.patterns[inner].name, score=0, reasons=[],
+                                          tier=outer.tier, trigger=outer.trigger, meanwhile=None,
+                                          required_by=[outer.pattern], pairs_with=[], includes=[])
+
+
 def snippets_for(report: Report, kb: KnowledgeBase, *, flavours: Iterable[str] | None = None) -> list[Snippet]:
     """Every snippet of the report's recommended patterns: core and baseline first, then later (marked)."""
     ctx = _context(kb, report)
     wanted = set(flavours) if flavours is not None else None
     order = sorted(report.recommended, key=lambda r: TIER_RANK[r.tier])  # stable: report order within a tier
+    # A contained pattern (`includes`) is not listed, but its settings still apply: after its container.
+    listed = {rec.pattern for rec in order}
+    order = [x for rec in order
+             for x in (rec, *(_contained(kb, rec, inner) for inner in rec.includes if inner not in listed))]
     jobs = [(rec, t) for rec in order for t in ctx.lib.templates.get(rec.pattern, []) if _template_applies(ctx, t)]
     out: dict[int, list[Snippet]] = {}
     connectors: dict[str, list[Part]] = {"source-connector": [], "sink-connector": []}

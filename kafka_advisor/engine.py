@@ -206,6 +206,7 @@ class PatternFacts:
     proposals_question: str | None
     proposal_pattern: dict[str, str]  # proposal option -> pattern it proposes
     alternative: dict[str, str]  # pattern -> its first listed alternative
+    includes: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # pattern -> (contained, why)
 
 
 def _pattern_facts(kb: KnowledgeBase) -> PatternFacts:
@@ -217,6 +218,8 @@ def _pattern_facts(kb: KnowledgeBase) -> PatternFacts:
         proposals_question=q.id if q else None,
         proposal_pattern={o.value: o.pattern for o in q.options if o.pattern} if q else {},
         alternative={pid: p.alternatives[0] for pid, p in kb.patterns.items() if p.alternatives},
+        includes={pid: tuple((link.pattern, link.because) for link in p.includes)
+                  for pid, p in kb.patterns.items() if p.includes},
     )
 
 
@@ -336,6 +339,7 @@ class Outcome:
     required_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # part -> patterns that need it
     judgements: dict[str, Judged] = field(default_factory=dict)  # proposal -> judgement
     meanwhile: dict[str, str] = field(default_factory=dict)  # later-tier pattern -> what to do until then
+    included: dict[str, tuple[str, str]] = field(default_factory=dict)  # contained pattern -> (container, why)
 
     def signature(self) -> tuple[str, frozenset[str], frozenset[str]]:
         return self.level, frozenset(self.recommended), frozenset(self.discouraged)
@@ -448,6 +452,15 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
                 worst[p] = (SEVERITY_RANK["low"], "low",
                             pf.alternative.get(p, "Leave it out: nothing you described needs it."))
 
+    # A pattern that another chosen one already contains is named inside it, not listed twice; one the
+    # user proposed stays listed, so that its judgement has a recommendation to point at.
+    included: dict[str, tuple[str, str]] = {}
+    for p in sorted(chosen):
+        for inner, why in pf.includes.get(p, ()):
+            if inner in chosen and inner not in proposed and inner not in included:
+                included[inner] = (p, why)
+    chosen -= set(included)
+
     # At most MAX_CORE patterns shape the architecture; lower-scored ones wait until those are in place.
     def weight(p: str) -> int:  # a required part ranks with the strongest pattern that needs it
         return max([scores.get(p, 0), *(scores.get(n, 0) for n in required_by.get(p, ()))])
@@ -485,7 +498,7 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
         level = "fit-with-caveats"
     return Outcome(scores, recommended, discouraged, level, tuple(fit_alternatives), tiers,
                    {p: t for p, t in triggers.items() if tiers.get(p) == "later"},
-                   {p: tuple(by) for p, by in required_by.items() if p in chosen}, judgements, meanwhile)
+                   {p: tuple(by) for p, by in required_by.items() if p in chosen}, judgements, meanwhile, included)
 
 
 def _proposals(c: Compiled, effective: Answers) -> tuple[str, ...]:
@@ -553,7 +566,8 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
             pattern=p, name=kb.patterns[p].name, score=out.scores.get(p, 0), reasons=why_recommended.get(p, []),
             tier=out.tiers[p], trigger=out.triggers.get(p), meanwhile=out.meanwhile.get(p),
             required_by=list(out.required_by.get(p, ())),
-            pairs_with=[link.pattern for link in kb.patterns[p].pairs_with])
+            pairs_with=[link.pattern for link in kb.patterns[p].pairs_with],
+            includes=sorted(inner for inner, (outer, _) in out.included.items() if outer == p))
         for p in out.recommended
     ]
     discouraged = [
@@ -627,10 +641,12 @@ def _notes(fired: list[Facts], out: Outcome) -> list[Note]:
             seen.add(text)
             notes.append(Note.model_construct(rule=f.rule.id, text=text, refs=list(f.rule.refs),
                                               pattern=about[0] if about else None))
+    for inner, (outer, why) in sorted(out.included.items()):
+        notes.append(Note.model_construct(rule=f"includes:{inner}", text=why, refs=[], pattern=outer))
     return notes
 
 
-RISK_ORDER: tuple[str, ...] = ("operations", "cost", "data-loss", "skills", "complexity", "latency")
+RISK_ORDER: tuple[str, ...] = ("operations", "cost", "data-loss", "compliance", "skills", "complexity", "latency")
 
 
 def _proposal_reason(kb: KnowledgeBase, value: str, pattern: str, effective: Answers) -> Reason:
@@ -680,7 +696,9 @@ def _checklist(kb: KnowledgeBase, out: Outcome, fired: list[Facts], inventory: I
     chosen: dict[str, None] = {}
     for p in out.recommended:
         for item in kb.patterns[p].checklist:
-            chosen[item.id] = None
+            # Baseline hygiene stays short: its high-severity items, and what a fired rule asks for.
+            if out.tiers.get(p) != "baseline" or item.severity == "high":
+                chosen[item.id] = None
     if out.level != "poor-fit":
         for f in fired:
             for item_id in f.checklist:

@@ -35,7 +35,7 @@ Tier = Literal["core", "baseline", "later"]
 TIER_RANK: dict[str, int] = {"core": 0, "baseline": 1, "later": 2}
 Judgement = Literal["endorse", "conditions", "warn"]
 JUDGEMENT_RANK: dict[str, int] = {"warn": 0, "conditions": 1, "endorse": 2}
-RiskKind = Literal["operations", "cost", "skills", "data-loss", "complexity", "latency"]
+RiskKind = Literal["operations", "cost", "skills", "data-loss", "compliance", "complexity", "latency"]
 NodeKind = Literal[
     "service",
     "topic",
@@ -329,6 +329,8 @@ class Pattern(Strict):
     tier: Tier = Field(default="core", description="the tier when a recommending rule names none")
     requires: list[Link] = Field(default=[], description="parts recommended with this pattern, with the reason")
     pairs_with: list[Link] = Field(default=[], description="patterns shown beside this one; not recommended by it")
+    includes: list[Link] = Field(default=[], description="patterns this one already contains: recommended "
+                                 "together, the included one is named inside this one instead of listed again")
     if_proposed: Judgement = Field(default="warn", description="the judgement when the user proposes this "
                                    "pattern and no rule recommends or discourages it")
     helps_when: list[Text] = Field(min_length=1)
@@ -508,6 +510,7 @@ class Recommendation(Strict):
     meanwhile: str | None = None  # tier later: what to do until then (a low warning against it, as advice)
     required_by: list[str] = []  # patterns that brought this one in (`requires`)
     pairs_with: list[str] = []
+    includes: list[str] = []  # patterns this one contains (`includes`), named inside it instead of listed
 
 
 class ProposalJudgement(Strict):
