@@ -21,21 +21,15 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "x-aircraft-part-ledger-tiered-snapshots": "verdict good-fit, expert fit-with-caveats",
-    "x-embedding-jobs-share-groups-4-2": "not recommended: idempotent-producer",
     "x-mesh-airline-central-canonical-topics": "verdict good-fit, expert fit-with-caveats",
-    "x-mesh-grocery-price-lookups": "not recommended: data-as-a-product",
-    "y-crm-bidirectional-sync-connect": "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
     "y-hotel-rates-cqrs-read-your-writes": "verdict good-fit, expert fit-with-caveats",
-    "y-mesh-customer-profile-pii-tiering":
-        "verdict good-fit, expert fit-with-caveats; not recommended: data-as-a-product, federated-governance; "
-        "no warning: proposal:tiered-storage",
-    "y-mesh-replay-breaks-backward-compat": "not recommended: data-as-a-product, federated-governance",
-    "y-mesh-saas-domains-no-engineers":
-        "verdict good-fit, expert fit-with-caveats; not recommended: data-as-a-product; no warning: domain-ownership",
-    "y-pos-tills-offline-resend": "verdict good-fit, expert fit-with-caveats",
-    "y-retailer-sftp-feeds-through-kafka":
-        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect, source-connector",
-    "y-rf2-min-isr1-kraft-upgrade": "not recommended: idempotent-producer",
+    "y-retailer-sftp-feeds-through-kafka": "no warning: source-connector",
+    "z-c360-dealers-no-shared-customer-id": "verdict good-fit, expert fit-with-caveats",
+    "z-card-disputes-seven-year-lookups": "verdict good-fit, expert fit-with-caveats; not recommended: sink-connector",
+    "z-fx-quotes-exactly-once-proposal": "not recommended: idempotent-producer",
+    "z-mesh-stock-deltas-no-state-product": "not recommended: schema-evolution",
+    "z-payouts-http-sink-side-effects": "verdict good-fit, expert fit-with-caveats; no warning: sink-connector",
+    "z-recruiting-search-rebuild-retention": "verdict fit-with-caveats, expert good-fit",
 }
 
 

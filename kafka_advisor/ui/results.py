@@ -79,7 +79,7 @@ def _undo() -> None:
 
 
 RISK_WORDS = {"operations": "Operations", "cost": "Cost", "data-loss": "Data loss", "skills": "Skills",
-              "complexity": "Complexity", "latency": "Latency"}
+              "compliance": "Compliance", "complexity": "Complexity", "latency": "Latency"}
 JUDGEMENT_LOOK = {"endorse": (":material/check_circle:", "green"), "conditions": (":material/rule:", "orange"),
                   "warn": (":material/block:", "red")}
 BANNER = {"good-fit": st.success, "fit-with-caveats": st.warning, "poor-fit": st.error}
