@@ -602,7 +602,7 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
         discouraged=discouraged,
         checklist=_checklist(kb, out, fired, inventory),
         proposals=judged,
-        notes=_notes(fired, out),
+        notes=_notes(kb, fired, out),
         unanswered=[q for q, v in visible.items() if v is None],
         fired=[f.rule.id for f in fired],
         answers=effective,
@@ -628,7 +628,7 @@ def _hosting(kb: KnowledgeBase, effective: Answers, risks: list[RiskItem]) -> st
     return "managed" if any(r.kind == "operations" for r in risks) else None
 
 
-def _notes(fired: list[Facts], out: Outcome) -> list[Note]:
+def _notes(kb: KnowledgeBase, fired: list[Facts], out: Outcome) -> list[Note]:
     """Each note once, attached to the pattern its rule is about (the first it recommends or discourages
     that is on a list), or to the verdict."""
     seen: set[str] = set()
@@ -642,7 +642,8 @@ def _notes(fired: list[Facts], out: Outcome) -> list[Note]:
             notes.append(Note.model_construct(rule=f.rule.id, text=text, refs=list(f.rule.refs),
                                               pattern=about[0] if about else None))
     for inner, (outer, why) in sorted(out.included.items()):
-        notes.append(Note.model_construct(rule=f"includes:{inner}", text=why, refs=[], pattern=outer))
+        notes.append(Note.model_construct(rule=f"includes:{inner}", text=why, refs=[kb.patterns[outer].section],
+                                          pattern=outer))
     return notes
 
 

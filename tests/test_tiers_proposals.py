@@ -182,3 +182,27 @@ def test_a_proposed_part_that_another_pattern_needs_is_endorsed(tmp_path: Path) 
     assert "delta" in {r.pattern for r in rep.recommended}
     assert "delta" not in {d.pattern for d in rep.discouraged}
     assert rep.proposals[0].judgement == "endorse"
+
+
+def test_loader_checks_includes(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError) as info:
+        _kb(tmp_path / "a", alpha_extra="includes:\n  - {pattern: nosuch, because: x}\n")
+    assert "patterns/alpha.yaml" in str(info.value) and "unknown pattern id 'nosuch'" in str(info.value)
+
+
+def test_a_contained_pattern_is_named_inside_its_container() -> None:
+    shipped = load_kb()
+    answers = {"duplicate_tolerance": "harmful", "processing_shape": "kafka-to-kafka"}
+    report = evaluate(shipped, answers)
+    listed = {r.pattern: r for r in report.recommended}
+    assert "idempotent-producer" not in listed
+    assert listed["transactions-exactly-once"].includes == ["idempotent-producer"]
+    note = next(n for n in report.notes if n.rule == "includes:idempotent-producer")
+    assert note.pattern == "transactions-exactly-once" and note.refs == ["7.4.2"] and "idempotent" in note.text
+    # Proposed by the user, it stays on the list, so that its judgement points at a recommendation.
+    proposed = evaluate(shipped, {**answers, "proposals": ["idempotent-producer"]})
+    assert "idempotent-producer" in {r.pattern for r in proposed.recommended}
+    assert {j.proposal: j.judgement for j in proposed.proposals}["idempotent-producer"] == "endorse"
+    # Without transactions it is the baseline pattern it always was.
+    alone = evaluate(shipped, {"duplicate_tolerance": "harmful", "processing_shape": "kafka-to-external"})
+    assert {r.pattern: r.tier for r in alone.recommended}.get("idempotent-producer") == "baseline"
