@@ -22,7 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from .engine import evaluate
+from .engine import compiled, evaluate
 from .loader import DEFAULT_ROOT, KnowledgeBase, parse_model, validate_answers
 from .model import Id, Ref, Report, Strict, VerdictLevel
 from .yamlsource import read_file
@@ -114,7 +114,8 @@ def score_one(kb: KnowledgeBase, scenario: Scenario, answers: dict) -> Score:
     exp = scenario.expect
     expected = {e.pattern for e in exp.recommend if e.pattern}
     # An endorsed proposal names its pattern too: the expert who confirms "an outbox" recommends it.
-    named = expected | {p for e in exp.recommend if e.proposal and (p := kb.proposal_pattern(e.proposal))}
+    proposes = compiled(kb).patterns.proposal_pattern
+    named = expected | {proposes[e.proposal] for e in exp.recommend if e.proposal in proposes}
     s = Score(scenario, report, report.verdict.level == exp.verdict)
     s.missed = sorted(expected - recommended)
     for e in exp.recommend:

@@ -82,11 +82,6 @@ class KnowledgeBase:
     def proposals_question(self) -> Question | None:
         return self.question_with("proposals")
 
-    def proposal_pattern(self, value: str) -> str | None:
-        """The pattern a proposal option proposes, if it names one."""
-        q = self.proposals_question()
-        return next((o.pattern for o in q.options if o.value == value), None) if q else None
-
     def system_name(self, answers: Mapping[str, Any]) -> str | None:
         """The answer to the question with role system-name, if it was given as text."""
         q = self.question_with("system-name")
