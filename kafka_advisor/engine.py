@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 from .inventory import Inventory, parts_for
 from .loader import KnowledgeBase
@@ -28,6 +28,7 @@ from .model import (
     Report,
     ReportItem,
     RiskItem,
+    RiskKind,
     Rule,
     Verdict,
 )
@@ -647,7 +648,7 @@ def _notes(kb: KnowledgeBase, fired: list[Facts], out: Outcome) -> list[Note]:
     return notes
 
 
-RISK_ORDER: tuple[str, ...] = ("operations", "cost", "data-loss", "compliance", "skills", "complexity", "latency")
+RISK_ORDER: tuple[str, ...] = get_args(RiskKind)
 
 
 def _proposal_reason(kb: KnowledgeBase, value: str, pattern: str, effective: Answers) -> Reason:

@@ -35,7 +35,8 @@ Tier = Literal["core", "baseline", "later"]
 TIER_RANK: dict[str, int] = {"core": 0, "baseline": 1, "later": 2}
 Judgement = Literal["endorse", "conditions", "warn"]
 JUDGEMENT_RANK: dict[str, int] = {"warn": 0, "conditions": 1, "endorse": 2}
-RiskKind = Literal["operations", "cost", "skills", "data-loss", "compliance", "complexity", "latency"]
+# In the order the verdict lists them: who runs it and what it costs first.
+RiskKind = Literal["operations", "cost", "data-loss", "data-integrity", "compliance", "skills", "complexity", "latency"]
 NodeKind = Literal[
     "service",
     "topic",

@@ -78,8 +78,6 @@ def _undo() -> None:
 # --------------------------------------------------------------------------- the summary
 
 
-RISK_WORDS = {"operations": "Operations", "cost": "Cost", "data-loss": "Data loss", "skills": "Skills",
-              "compliance": "Compliance", "complexity": "Complexity", "latency": "Latency"}
 JUDGEMENT_LOOK = {"endorse": (":material/check_circle:", "green"), "conditions": (":material/rule:", "orange"),
                   "warn": (":material/block:", "red")}
 BANNER = {"good-fit": st.success, "fit-with-caveats": st.warning, "poor-fit": st.error}
@@ -110,7 +108,7 @@ def glance(vm: present.ViewModel) -> None:
     BANNER[v.level](body, icon=look.icon)
     why = [r.title for r in (v.reasons or v.drivers)][:present.TOP_REASONS]
     parts = [a for a in instead if a not in v.system_alternatives]
-    columns = [c for c in (("Why", why), ("Top risks", [f"**{RISK_WORDS.get(r.kind, r.kind)}:** {r.text}"
+    columns = [c for c in (("Why", why), ("Top risks", [f"**{r.kind.replace('-', ' ').capitalize()}:** {r.text}"
                                                         for r in v.risks[:present.TOP_RISKS]]),
                            ("For parts of the system", parts)) if c[1]]
     if columns:
