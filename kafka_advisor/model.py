@@ -496,8 +496,10 @@ class Verdict(Strict):
     part_alternatives: list[str] = []  # "<pattern>: <alternative>" for medium/high discouragements
 
     def alternative_groups(self) -> list[tuple[str, list[str]]]:
-        """The non-empty alternative lists under the headings every view shows them with."""
-        groups = [("Instead of Kafka", self.system_alternatives), ("For parts of the system", self.part_alternatives)]
+        """The non-empty alternative lists under the headings every view shows them with. A caveat's
+        `fit` alternative is the condition Kafka is adopted on, not a replacement for it."""
+        system = "Instead of Kafka" if self.level == "poor-fit" else "Adopt Kafka only with"
+        groups = [(system, self.system_alternatives), ("For parts of the system", self.part_alternatives)]
         return [(heading, alts) for heading, alts in groups if alts]
 
 

@@ -106,6 +106,10 @@ def test_poor_fit_verdict_names_the_alternative(mini: KnowledgeBase) -> None:
     assert report.verdict.level == "poor-fit"
     assert report.verdict.alternatives == ["A synchronous API"]
     assert report.verdict.system_alternatives == ["A synchronous API"]  # instead of Kafka altogether
+    assert report.verdict.alternative_groups() == [("Instead of Kafka", ["A synchronous API"])]
+    # A caveat's alternative is the condition Kafka is adopted on, not a replacement for it.
+    caveat = report.verdict.model_copy(update={"level": "fit-with-caveats"})
+    assert caveat.alternative_groups() == [("Adopt Kafka only with", ["A synchronous API"])]
     # Gamma was neither recommended nor proposed: its alternative stays with the pattern, not the verdict.
     assert report.verdict.part_alternatives == []
     assert report.verdict.reasons[0].rule == "tight-latency"

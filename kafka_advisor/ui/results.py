@@ -104,7 +104,8 @@ def glance(vm: present.ViewModel) -> None:
     body = f"### {v.decision_words}\n:small[{look.label}]"
     instead = [a for _, alts in v.alternative_groups for a in alts]
     if v.system_alternatives:
-        body += "\n\n**Use instead:** " + "; ".join(kb_md(a) for a in v.system_alternatives)
+        heading = v.alternative_groups[0][0]  # the system alternatives come first, under their level's heading
+        body += f"\n\n**{heading}:** " + "; ".join(kb_md(a) for a in v.system_alternatives)
     BANNER[v.level](body, icon=look.icon)
     why = [r.title for r in (v.reasons or v.drivers)][:present.TOP_REASONS]
     parts = [a for a in instead if a not in v.system_alternatives]
