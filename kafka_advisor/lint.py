@@ -17,6 +17,7 @@ def lint(kb: KnowledgeBase, *, run_rule_examples: bool = True) -> list[AdvisorEr
     findings += missing_fixed_patterns(kb)
     findings += unreachable_patterns(kb)
     findings += unused_questions(kb)
+    findings += unused_conditions(kb)
     findings += impossible_conditions(kb)
     findings += example_coverage(kb)
     findings += uncited_subsections(kb)
@@ -50,6 +51,12 @@ def unused_questions(kb: KnowledgeBase) -> list[AdvisorError]:
     # Text answers only label diagrams and exports; they are used without any rule reading them.
     return [kb.error(f"question:{q.id}", f"no rule reads question {q.id!r}, expected a rule condition on it (or remove it)", "id")
             for q in kb.questions.values() if q.id not in read and q.id not in gating and q.type != "text"]
+
+
+def unused_conditions(kb: KnowledgeBase) -> list[AdvisorError]:
+    return [kb.error(f"condition:{cid}", f"no rule names condition {cid!r}, expected `condition: {cid}` in a rule "
+                                         "(or remove it)", "id")
+            for cid, users in kb.condition_users.items() if not users]
 
 
 def example_coverage(kb: KnowledgeBase) -> list[AdvisorError]:

@@ -14,7 +14,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,6 +25,7 @@ from .model import (
     AnswerValue,
     ChecklistItem,
     Condition,
+    NamedCondition,
     Pattern,
     Question,
     QuestionFile,
@@ -58,6 +59,8 @@ class KnowledgeBase:
     items: dict[str, tuple[str, ChecklistItem]]  # checklist item id -> (pattern id, item)
     sources: dict[str, Located] = field(default_factory=dict, repr=False)  # file -> parsed YAML
     where: dict[str, tuple[str, Loc]] = field(default_factory=dict, repr=False)  # "rule:<id>" -> (file, loc)
+    conditions: dict[str, NamedCondition] = field(default_factory=dict)  # named conditions rules share
+    condition_users: dict[str, list[str]] = field(default_factory=dict)  # condition id -> rule ids naming it
     compiled: Any = field(default=None, repr=False)  # filled lazily by the engine
 
     def locate(self, key: str, *extra: str | int) -> tuple[str, int | None, int | None, str]:
@@ -467,11 +470,19 @@ def load_kb(root: Path | str = DEFAULT_ROOT) -> KnowledgeBase:
 
     rules: list[Rule] = []
     seen_rules: set[str] = set()
+    conditions: dict[str, NamedCondition] = {}
     for path in files("rules"):
         rf = parse(path, RuleFile)
         if rf is None:
             continue
         rel = _rel(path, root)
+        for i, named in enumerate(rf.conditions):
+            if named.id in conditions:
+                errors.append(sources[rel].error(("conditions", i, "id"),
+                                                 f"duplicate condition id {named.id!r}, expected a unique id"))
+                continue
+            where[f"condition:{named.id}"] = (rel, ("conditions", i))
+            conditions[named.id] = named
         for i, rule in enumerate(rf.rules):
             if rule.id in seen_rules:
                 errors.append(sources[rel].error(("rules", i, "id"), f"duplicate rule id {rule.id!r}, expected a unique id"))
@@ -480,12 +491,35 @@ def load_kb(root: Path | str = DEFAULT_ROOT) -> KnowledgeBase:
             where[f"rule:{rule.id}"] = (rel, ("rules", i))
             rules.append(rule)
 
-    kb = KnowledgeBase(root, sections, questions, section_of, rules, patterns, items, sources, where)
+    kb = KnowledgeBase(root, sections, questions, section_of, rules, patterns, items, sources, where, conditions)
     if not errors:
         errors.extend(cross_check(kb))
     if errors:
         raise KnowledgeBaseError(errors)
+    # Named conditions are written into each rule once checked, so the engine, the explanations and
+    # the what-if analysis see plain comparisons and need not know that names exist.
+    kb.condition_users = {cid: [r.id for r in rules if cid in names_in(r.when)] for cid in conditions}
+    kb.rules = [r.model_copy(update={"when": expand(r.when, conditions)}) for r in rules]
     return kb
+
+
+def names_in(cond: Condition) -> set[str]:
+    """The named conditions a condition tree refers to."""
+    if cond.condition is not None:
+        return {cond.condition}
+    return {n for child in cond.children() for n in names_in(child)}
+
+
+def expand(cond: Condition, named: Mapping[str, NamedCondition]) -> Condition:
+    """The condition with every `condition: <id>` replaced by that named condition's tree."""
+    if cond.condition is not None:
+        return named[cond.condition].when
+    if cond.question is not None:
+        return cond
+    if cond.not_ is not None:
+        return cond.model_copy(update={"not_": expand(cond.not_, named)})
+    group = "all" if cond.all is not None else "any"
+    return cond.model_copy(update={group: [expand(c, named) for c in cond.children()]})
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -504,7 +538,7 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
         key = f"question:{qid}"
         if q.show_if is not None:
             earlier = set(order[: order.index(qid)])
-            errors += check_condition(kb, q.show_if, key, ("show_if",), allowed=earlier)
+            errors += check_condition(kb, q.show_if, key, ("show_if",), allowed=earlier, refs="none")
         for i, opt in enumerate(q.options):
             if opt.value in RESERVED_OPTION_VALUES:
                 errors.append(kb.error(key, f"option value {opt.value!r} reads as a YAML boolean, expected another word",
@@ -542,9 +576,11 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
                         problem = "a pattern cannot require itself" if other == pid else _unknown_pattern(kb, other)
                         errors.append(kb.error(f"pattern:{pid}", problem, fld, i, "or_else", j))
 
+    for cid, named in kb.conditions.items():
+        errors += check_condition(kb, named.when, f"condition:{cid}", ("when",), allowed=set(order), refs="none")
     for rule in kb.rules:
         key = f"rule:{rule.id}"
-        errors += check_condition(kb, rule.when, key, ("when",), allowed=set(order))
+        errors += check_condition(kb, rule.when, key, ("when",), allowed=set(order), refs="named")
         for i, rec in enumerate(rule.then.recommend):
             if rec.pattern not in kb.patterns:
                 errors.append(kb.error(key, _unknown_pattern(kb, rec.pattern), "then", "recommend", i, "pattern"))
@@ -614,11 +650,24 @@ _TYPE_OPS: dict[str, set[str]] = {
 }
 
 
-def check_condition(kb: KnowledgeBase, cond: Condition, key: str, loc: Loc, *, allowed: set[str]) -> list[AdvisorError]:
+def check_condition(kb: KnowledgeBase, cond: Condition, key: str, loc: Loc, *, allowed: set[str],
+                    refs: Literal["named", "none"]) -> list[AdvisorError]:
+    """Errors in a condition tree; `refs` says whether it may name a shared condition (rules may;
+    show_if and named conditions themselves may not, so names never nest)."""
     errors: list[AdvisorError] = []
+    if cond.condition is not None:
+        if refs == "none":
+            where_ = "a named condition" if key.startswith("condition:") else "show_if"
+            return [kb.error(key, f"{where_} cannot name condition {cond.condition!r}, expected comparisons on questions",
+                             *loc, "condition")]
+        if cond.condition not in kb.conditions:
+            known = ", ".join(sorted(kb.conditions)) or "none defined"
+            return [kb.error(key, f"unknown condition {cond.condition!r}, expected one from a rule file's conditions: "
+                                  f"({known})", *loc, "condition")]
+        return []
     if cond.question is None:
         for name, child_loc in _child_locs(cond, loc):
-            errors += check_condition(kb, name, key, child_loc, allowed=allowed)
+            errors += check_condition(kb, name, key, child_loc, allowed=allowed, refs=refs)
         return errors
     q = kb.questions.get(cond.question)
     if q is None:

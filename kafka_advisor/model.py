@@ -109,7 +109,8 @@ class Option(Strict):
 
 
 class Condition(Strict):
-    """A condition tree: exactly one of all / any / not, or one comparison on a question.
+    """A condition tree: exactly one of all / any / not, one comparison on a question, or (in a rule)
+    `condition: <id>`, a named condition from a rule file's `conditions:` list.
 
     A comparison on an unanswered question is false; `answered: false` tests for that.
     """
@@ -128,11 +129,16 @@ class Condition(Strict):
     lt: float | None = None
     lte: float | None = None
     answered: bool | None = None
+    condition: Id | None = Field(default=None, description="a named condition (rules only), written once and shared")
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
         groups = [k for k in ("all", "any", "not_") if getattr(self, k) is not None]
         ops = [k for k in OPERATORS if getattr(self, k) is not None]
+        if self.condition is not None:
+            if groups or ops or self.question is not None:
+                raise ValueError("'condition' names a whole condition, expected it alone (no group, question or operator)")
+            return self
         if groups and (ops or self.question is not None):
             raise ValueError("mix of a group (all/any/not) and a comparison, expected exactly one of them")
         if len(groups) > 1:
@@ -143,7 +149,7 @@ class Condition(Strict):
                 raise ValueError(f"empty '{groups[0]}' list, expected at least one condition")
             return self
         if self.question is None:
-            raise ValueError("empty condition, expected all / any / not, or 'question' with one operator")
+            raise ValueError("empty condition, expected all / any / not, 'question' with one operator, or 'condition'")
         if len(ops) != 1:
             names = ", ".join(o.rstrip("_") for o in OPERATORS)
             raise ValueError(f"comparison needs exactly one operator ({names}), got {len(ops)}")
@@ -446,8 +452,18 @@ class Rule(Strict):
 
 
 
+class NamedCondition(Strict):
+    """A condition several rules share, so it is written (and corrected) once. It compares answers
+    only: it cannot name another condition, which keeps expansion linear and free of cycles."""
+
+    id: Id
+    title: Text
+    when: Condition
+
+
 class RuleFile(Strict):
-    rules: list[Rule]
+    conditions: list[NamedCondition] = []
+    rules: list[Rule] = []
 
 
 class AnswersFile(Strict):

@@ -186,3 +186,78 @@ def test_answers_yaml_round_trips(mini) -> None:
     title, back = parse_answers(mini, parse_text(text, "x.yaml"))
     assert title == 'T: "x"'
     assert back == answers
+
+
+# --------------------------------------------------------------------------- named conditions
+
+NAMED = """
+conditions:
+  - id: quick-queries
+    title: Queries with a tight budget
+    when:
+      all:
+        - {question: style, equals: queries}
+        - {question: latency_ms, lt: 100}
+"""
+
+
+def _with_named(rules: str) -> str:
+    return NAMED + rules
+
+
+def test_a_named_condition_behaves_like_the_tree_it_names(tmp_path: Path) -> None:
+    from kafka_advisor.engine import evaluate
+
+    inline = load_kb(write_minikb(tmp_path / "inline"))
+    tree = "      all:\n        - {question: style, equals: queries}\n        - {question: latency_ms, lt: 100}\n"
+    assert tree in RULES
+    named = load_kb(write_minikb(tmp_path / "named", rules=_with_named(RULES.replace(
+        "    when:\n" + tree, "    when: {condition: quick-queries}\n", 1))))
+    assert named.condition_users == {"quick-queries": ["tight-latency"]}
+    for answers in ({"style": "queries", "latency_ms": 50}, {"style": "queries", "latency_ms": 500}, {"style": "events"}):
+        a, b = evaluate(inline, answers), evaluate(named, answers)
+        assert a.verdict.level == b.verdict.level
+        assert a.fired == b.fired
+        assert a.to_json() == b.to_json()
+    assert evaluate(named, {"style": "queries", "latency_ms": 50}).verdict.level == "poor-fit"
+
+
+@pytest.mark.parametrize(
+    ("rules", "field", "message"),
+    [
+        # a rule names a condition nobody defined
+        (_with_named(RULES.replace("    when: {question: durable, equals: true}", "    when: {condition: quick-querys}", 1)),
+         "rules[3].when.condition", "unknown condition 'quick-querys', expected one from a rule file's conditions: "
+                                    "(quick-queries)"),
+        # a named condition names another one: names never nest, so expansion stays linear
+        (NAMED.replace("        - {question: latency_ms, lt: 100}", "        - {condition: quick-queries}") + RULES,
+         "conditions[0].when.all[1].condition", "a named condition cannot name condition 'quick-queries'"),
+        # two conditions with one id
+        (NAMED + NAMED.replace("conditions:\n", "", 1) + RULES, "conditions[1].id", "duplicate condition id 'quick-queries'"),
+        # a name together with a comparison
+        (_with_named(RULES.replace("    when: {question: durable, equals: true}",
+                                   "    when: {condition: quick-queries, question: durable, equals: true}", 1)),
+         "rules[3].when", "expected it alone"),
+    ],
+)
+def test_named_condition_errors(tmp_path: Path, rules: str, field: str, message: str) -> None:
+    errors = load_errors(write_minikb(tmp_path, rules=rules))
+    found = [m for m in map(LINE.match, errors) if m and m["field"] == field]
+    assert found, errors
+    assert message in found[0]["msg"], errors
+
+
+def test_show_if_cannot_name_a_condition(tmp_path: Path) -> None:
+    questions = QUESTIONS.replace("    show_if: {question: style, equals: queries}", "    show_if: {condition: quick-queries}")
+    errors = load_errors(write_minikb(tmp_path, rules=_with_named(RULES), questions=questions))
+    wanted = "show_if cannot name condition 'quick-queries'"
+    assert any("questions[1].show_if.condition" in e and wanted in e for e in errors), errors
+
+
+def test_an_unused_named_condition_is_a_lint_finding(tmp_path: Path) -> None:
+    from kafka_advisor.lint import unused_conditions
+
+    kb = load_kb(write_minikb(tmp_path, rules=_with_named(RULES)))
+    [finding] = unused_conditions(kb)
+    assert "no rule names condition 'quick-queries'" in finding.one_line()
+    assert finding.one_line().startswith("rules/main.yaml:")
