@@ -45,6 +45,11 @@ def verdict_words(level: str) -> str:
     return f"{icon} {words}".strip()
 
 
+def risk_words(kind: str) -> str:
+    """A risk kind as every view prints it: 'data-loss' -> 'Data loss'."""
+    return kind.replace("-", " ").capitalize()
+
+
 def question_text(kb: KnowledgeBase, qid: str) -> str:
     q = kb.questions.get(qid)
     return q.text if q is not None else one_line(qid)  # an unknown id is whatever the answers named
@@ -142,6 +147,7 @@ class ProposalView:
 @dataclass(frozen=True)
 class RiskView:
     kind: str
+    label: str  # the kind in words ("Data loss"), the same in every view
     text: str
     rule: str
     refs: list[str]
@@ -306,7 +312,7 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
     verdict = VerdictView(
         v.level, verdict_words(v.level), v.decision, DECISION_WORDS[v.decision], one_line(v.summary),
         [c.name for c in tiers.get("core", [])], [_reason(kb, x) for x in v.reasons],
-        [RiskView(x.kind, one_line(x.text), x.rule, list(x.refs)) for x in v.risks],
+        [RiskView(x.kind, risk_words(x.kind), one_line(x.text), x.rule, list(x.refs)) for x in v.risks],
         [(h, [one_line(a) for a in alts]) for h, alts in v.alternative_groups()], notes.get(None, []),
         [one_line(a) for a in v.system_alternatives], *_drivers(kb, report), v.hosting, _hosting_why(kb, report))
     snippets = snippets_for(report, kb)

@@ -512,3 +512,19 @@ def test_cli_writes_to_stdout_without_o(kb: KnowledgeBase, capsysbinary: pytest.
 
 def test_the_tools_the_render_tests_rely_on_are_installed() -> None:
     assert shutil.which("dot") and shutil.which("pdftotext")
+
+
+def test_a_risk_kind_reads_the_same_in_every_format(kb: KnowledgeBase) -> None:
+    """A risk kind is put into words once (present.risk_words), so 'data-loss' reads 'Data loss' in the
+    Markdown, the HTML page, the print page and the decision record alike, never as the raw id."""
+    ctx = _context(kb, "order-platform-good-fit", answers={"kafka_status": "running", "broker_count": 2,
+                                                            "loss_tolerance": "unacceptable"})
+    assert any(r.kind == "data-loss" for r in ctx.report.verdict.risks)
+    rendered = {fmt: export(fmt, ctx).decode() for fmt in ("md", "html", "adr")}
+    assert "**Data loss**:" in rendered["md"]
+    assert "<strong>Data loss:</strong>" in rendered["html"]
+    assert "(data loss risk)" in rendered["adr"] and "* Data loss:" in rendered["adr"]
+    from kafka_advisor.exports.printpage import render_print_html
+    assert "<b>Data loss:</b>" in render_print_html(ctx)
+    for text in rendered.values():
+        assert "data-loss" not in text.replace("`durability-needs-three-brokers`", "")

@@ -85,7 +85,7 @@ def _options(vm: ViewModel) -> tuple[list[Option], Option]:
                       ["every broker, topic and connector setting the checklist asks for is under the team's control"]
                       if core else [],
                       ["the team runs upgrades, replication, monitoring and capacity itself",
-                       *(f"{_clause(x.text)} ({x.kind} risk)" for x in ops)])
+                       *(f"{_clause(x.text)} ({x.label.lower()} risk)" for x in ops)])
     managed = Option(MANAGED if core else "A managed Kafka service",
                      "The same architecture on a provider's Kafka (and, where offered, its connectors and schema "
                      "registry).",
@@ -116,7 +116,7 @@ def _consequences(vm: ViewModel, chosen: Option, kafka: bool) -> list[str]:
     core = vm.tiers.get("core") or vm.cards
     good = [f"* Good, because {_clause(x)} ({c.name})" for c in core for x in c.pros[:TRADE_OFFS]]
     bad = [f"* Bad, because {_clause(x)} ({c.name})" for c in core for x in c.cons[:TRADE_OFFS]]
-    risks = [f"* Bad, because {_clause(x.text)} ({x.kind} risk)" for x in vm.verdict.risks
+    risks = [f"* Bad, because {_clause(x.text)} ({x.label.lower()} risk)" for x in vm.verdict.risks
              if not (chosen.title == MANAGED and x.kind == OPERATIONS)]
     return good + bad + risks or ["* Neutral, because the knowledge base lists no trade-offs for these patterns."]
 
@@ -172,7 +172,7 @@ def render_adr(vm: ViewModel, *, on: dt.date | None = None) -> str:
             out.append(f"* {j.words}: {md(j.label)}{tail}")
         out.append("")
     if v.risks:
-        out += ["Risks the advisor raised:", ""] + [f"* {x.kind}: {x.text}" for x in v.risks] + [""]
+        out += ["Risks the advisor raised:", ""] + [f"* {x.label}: {x.text}" for x in v.risks] + [""]
 
     out += ["## Decision Drivers", ""]
     out += [f"* {x.title} (§{', §'.join(x.refs)})" for x in v.drivers] or ["* The answers given (no rule fired)."]

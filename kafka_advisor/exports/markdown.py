@@ -65,7 +65,7 @@ def render_markdown(vm: ViewModel) -> str:
         out += [f"{heading}:", ""] + [f"- {a}" for a in alternatives] + [""]
     out += _why(v.reasons, seen)
     if v.risks:
-        out += ["Risks:", ""] + [f"- **{x.kind}**: {x.text} (`{x.rule}`, §{', §'.join(x.refs)})" for x in v.risks] + [""]
+        out += ["Risks:", ""] + [f"- **{x.label}**: {x.text} (`{x.rule}`, §{', §'.join(x.refs)})" for x in v.risks] + [""]
 
     if vm.proposals:
         out += ["## Your proposals, reviewed", ""]

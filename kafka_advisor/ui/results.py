@@ -109,7 +109,7 @@ def glance(vm: present.ViewModel) -> None:
     BANNER[v.level](body, icon=look.icon)
     why = [r.title for r in (v.reasons or v.drivers)][:present.TOP_REASONS]
     parts = [a for a in instead if a not in v.system_alternatives]
-    columns = [c for c in (("Why", why), ("Top risks", [f"**{r.kind.replace('-', ' ').capitalize()}:** {r.text}"
+    columns = [c for c in (("Why", why), ("Top risks", [f"**{r.label}:** {r.text}"
                                                         for r in v.risks[:present.TOP_RISKS]]),
                            ("For parts of the system", parts)) if c[1]]
     if columns:
