@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 import shlex
-import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .yamlsource import AdvisorError, file_kind, os_problem, parse_text, show
+from .yamlsource import AdvisorError, parse_text, read_regular_file, show
 
 MAX_BYTES = 1_000_000  # a real client config is a few kilobytes; this leaves room for a whole worker file
 MAX_SETTINGS = 2_000  # a worker file with every option set has a few hundred; more is not a config
@@ -81,28 +79,7 @@ def decode(raw: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> str:
 
 def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES) -> str:
     """A config file's text: only a regular file, at most `max_bytes` (never more than that is read)."""
-    name = str(path)
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError) as exc:
-        problem = os_problem(exc) if isinstance(exc, OSError) else "invalid file name"
-        raise AdvisorError(name, None, None, "", f"{problem}, expected a readable config file") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise AdvisorError(name, None, None, "", "is a directory, expected a config file")
-    kind = file_kind(info.st_mode)
-    if kind is not None:
-        raise AdvisorError(name, None, None, "", f"{kind}, expected a regular config file")
-    if info.st_size > max_bytes:
-        raise AdvisorError(name, None, None, "", f"file is {info.st_size:,} bytes, expected at most {max_bytes:,}")
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise AdvisorError(name, None, None, "", "is not a regular file, expected a regular config file")
-            raw = fh.read(max_bytes + 1)  # a file that grew since the stat is still cut at the cap
-    except OSError as exc:
-        raise AdvisorError(name, None, None, "", f"{os_problem(exc)}, expected a readable config file") from None
-    return decode(raw, name, max_bytes=max_bytes)
+    return decode(read_regular_file(path, "config file", max_bytes=max_bytes), str(path), max_bytes=max_bytes)
 
 
 # --------------------------------------------------------------------------- the shapes

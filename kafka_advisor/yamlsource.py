@@ -484,23 +484,29 @@ def os_problem(exc: OSError) -> str:
 
 
 def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Located:
-    """Read and parse a YAML file; every failure is an AdvisorError with one clear line.
+    """Read and parse a YAML file; every failure is an AdvisorError with one clear line."""
+    return parse_bytes(read_regular_file(path, "YAML file", max_bytes=max_bytes), str(path), max_bytes=max_bytes)
+
+
+def read_regular_file(path: Path | str, what: str, *, max_bytes: int) -> bytes:
+    """A file's bytes, at most `max_bytes + 1` of them (so the caller can say it is too big).
 
     The size is checked before reading, and only regular files are read: a FIFO, a device such as
-    /dev/zero or a socket could block forever or never end.
+    /dev/zero or a socket could block forever or never end. `what` ("YAML file", "config file")
+    names what was expected in the one-line error.
     """
     name = str(path)
     try:
         info = os.stat(path)
     except (OSError, ValueError) as exc:  # ValueError: an embedded NUL in the path
         problem = os_problem(exc) if isinstance(exc, OSError) else "invalid file name"
-        expected = "an existing YAML file" if getattr(exc, "errno", None) == errno.ENOENT else "a readable YAML file"
+        expected = f"an existing {what}" if getattr(exc, "errno", None) == errno.ENOENT else f"a readable {what}"
         raise AdvisorError(name, None, None, "", f"{problem}, expected {expected}") from None
     if stat.S_ISDIR(info.st_mode):
-        raise AdvisorError(name, None, None, "", "is a directory, expected a YAML file")
+        raise AdvisorError(name, None, None, "", f"is a directory, expected a {what}")
     kind = file_kind(info.st_mode)
     if kind is not None:
-        raise AdvisorError(name, None, None, "", f"{kind}, expected a regular YAML file")
+        raise AdvisorError(name, None, None, "", f"{kind}, expected a regular {what}")
     if info.st_size > max_bytes:
         raise AdvisorError(name, None, None, "", f"file is {info.st_size:,} bytes, expected at most {max_bytes:,}")
     try:
@@ -508,8 +514,7 @@ def read_file(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Located:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise AdvisorError(name, None, None, "", "is not a regular file, expected a regular YAML file")
-            raw = fh.read(max_bytes + 1)  # a file that grew since the stat is still cut at the limit
+                raise AdvisorError(name, None, None, "", f"is not a regular file, expected a regular {what}")
+            return fh.read(max_bytes + 1)  # a file that grew since the stat is still cut at the limit
     except OSError as exc:
-        raise AdvisorError(name, None, None, "", f"{os_problem(exc)}, expected a readable YAML file") from None
-    return parse_bytes(raw, name, max_bytes=max_bytes)
+        raise AdvisorError(name, None, None, "", f"{os_problem(exc)}, expected a readable {what}") from None

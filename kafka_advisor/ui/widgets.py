@@ -1,15 +1,13 @@
-"""Widgets shared by the pages: diagrams, pattern links, verdict banner, reasons."""
+"""Widgets shared by the pages: diagrams and pattern links."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from kafka_advisor import diagram
-from kafka_advisor.exports.common import DECISION_WORDS
 from kafka_advisor.loader import KnowledgeBase
-from kafka_advisor.model import Reason, Verdict
 from kafka_advisor.ui import pages
-from kafka_advisor.ui.style import LEVELS, answer_md, kb_md, md_escape, section_title
+from kafka_advisor.ui.style import md_escape
 
 
 def dot_problem(dot: str) -> str | None:
@@ -37,32 +35,3 @@ def pattern_link(kb: KnowledgeBase, pid: str, label: str | None = None, *, icon:
     """A link to the pattern's page in the catalogue."""
     name = kb.patterns[pid].name if pid in kb.patterns else pid
     st.page_link(pages.CATALOGUE, label=label or name, icon=icon, query_params={"pattern": pid})
-
-
-def verdict_banner(verdict: Verdict) -> None:
-    look = LEVELS[verdict.level]
-    box = {"good-fit": st.success, "fit-with-caveats": st.warning, "poor-fit": st.error}[verdict.level]
-    summary = verdict.summary
-    body = f"### {DECISION_WORDS[verdict.decision]}\n:small[{look.label}]\n\n{kb_md(summary)}"
-    for heading, alternatives in verdict.alternative_groups():
-        body += f"\n\n**{heading}:**\n" + "\n".join(f"- {kb_md(a)}" for a in alternatives)
-    box(body, icon=look.icon)
-
-
-def reason_md(kb: KnowledgeBase, r: Reason) -> str:
-    """One rule that fired: its title, its reasoning, the answers that triggered it, its chapter."""
-    out = f"**{kb_md(r.title)}**  \n{kb_md(r.because)}"
-    triggers = [f"- {kb_md(kb.questions[q].text)} → **{answer_md(kb.questions[q], v)}**"
-                for q, v in r.answers.items() if q in kb.questions]
-    if triggers:
-        out += "\n\n_Because you answered:_\n" + "\n".join(triggers)
-    if r.refs:
-        out += f"\n\n:gray[Chapter {', '.join(section_title(x) for x in r.refs)}]"
-    return out
-
-
-def show_reasons(kb: KnowledgeBase, reasons: list[Reason]) -> None:
-    for i, r in enumerate(reasons):
-        if i:
-            st.divider()
-        st.markdown(reason_md(kb, r))
