@@ -20,6 +20,18 @@ from kafka_advisor.yamlsource import AdvisorError
 KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
+    "w-connect-k8s-rollout-standalone-proposal": "not recommended: source-connector",
+    "w-debezium-server-pubsub-no-kafka": "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
+    "w-game-backend-outbox-for-all-telemetry": "verdict good-fit, expert fit-with-caveats",
+    "w-loan-ledger-polling-outbox-gaps": "no warning: cdc-query-based",
+    "w-mesh-open-connect-rest-to-domains": "verdict good-fit, expert fit-with-caveats",
+    "w-mesh-replay-noisy-neighbour-tiering":
+        "verdict good-fit, expert fit-with-caveats; not recommended: data-mesh, self-serve-platform",
+    "w-mesh-research-datasets-kafka-carrier": "verdict fit-with-caveats, expert poor-fit",
+    "w-mesh-streams-changelog-as-product": "verdict good-fit, expert fit-with-caveats",
+    "w-order-splitter-fenced-shared-transactional-id": "no warning: proposal:idempotent-producer",
+    "w-parcel-scans-tiering-compacted-changelogs":
+        "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution",
     "x-aircraft-part-ledger-tiered-snapshots": "verdict good-fit, expert fit-with-caveats",
     "x-mesh-airline-central-canonical-topics": "verdict good-fit, expert fit-with-caveats",
     "y-hotel-rates-cqrs-read-your-writes": "verdict good-fit, expert fit-with-caveats",
