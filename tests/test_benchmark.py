@@ -23,6 +23,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "kc-customer-360-one-database": "verdict fit-with-caveats, expert poor-fit; no warning: cdc-log-based",
     "ms-live-board-browser-updates": "verdict fit-with-caveats, expert poor-fit",
     "ms-price-lookup-read-model": "not recommended: cqrs",
+    "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
     "w-connect-k8s-rollout-standalone-proposal": "not recommended: source-connector",
     "w-debezium-server-pubsub-no-kafka": "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
     "w-game-backend-outbox-for-all-telemetry": "verdict good-fit, expert fit-with-caveats",
@@ -38,7 +39,8 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "x-acquirer-webhook-ingest-no-outbox": "verdict fit-with-caveats, expert good-fit",
     "x-aircraft-part-ledger-tiered-snapshots": "verdict good-fit, expert fit-with-caveats",
     "x-eprescription-outbox-vs-transactions": "verdict fit-with-caveats, expert good-fit",
-    "x-mesh-airline-central-canonical-topics": "verdict good-fit, expert fit-with-caveats",
+    "x-mesh-airline-central-canonical-topics":
+        "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox",
     "y-hotel-rates-cqrs-read-your-writes": "verdict good-fit, expert fit-with-caveats",
     "y-mesh-customer-profile-pii-tiering": "not recommended: schema-evolution",
     "y-retailer-sftp-feeds-through-kafka": "no warning: source-connector",
