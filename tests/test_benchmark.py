@@ -21,9 +21,8 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "kc-customer-360-one-database": "verdict fit-with-caveats, expert poor-fit; no warning: cdc-log-based",
-    "ms-live-board-browser-updates": "verdict fit-with-caveats, expert poor-fit",
-    "ms-price-lookup-read-model": "not recommended: cqrs",
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
+    "w-checkout-stock-reservation-reply-topics": "verdict good-fit, expert fit-with-caveats",
     "w-connect-k8s-rollout-standalone-proposal": "not recommended: source-connector",
     "w-debezium-server-pubsub-no-kafka": "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
     "w-game-backend-outbox-for-all-telemetry": "verdict good-fit, expert fit-with-caveats",
@@ -36,21 +35,19 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "w-order-splitter-fenced-shared-transactional-id": "no warning: proposal:idempotent-producer",
     "w-parcel-scans-tiering-compacted-changelogs":
         "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution",
-    "x-acquirer-webhook-ingest-no-outbox": "verdict fit-with-caveats, expert good-fit",
     "x-aircraft-part-ledger-tiered-snapshots": "verdict good-fit, expert fit-with-caveats",
-    "x-eprescription-outbox-vs-transactions": "verdict fit-with-caveats, expert good-fit",
     "x-mesh-airline-central-canonical-topics":
         "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox",
     "y-hotel-rates-cqrs-read-your-writes": "verdict good-fit, expert fit-with-caveats",
     "y-mesh-customer-profile-pii-tiering": "not recommended: schema-evolution",
+    "y-pos-tills-offline-resend": "verdict good-fit, expert fit-with-caveats",
     "y-retailer-sftp-feeds-through-kafka": "no warning: source-connector",
-    "z-bulk-payment-file-debulker-transactions":
-        "verdict fit-with-caveats, expert good-fit; not recommended: proposal:exactly-once",
+    "z-bulk-payment-file-debulker-transactions": "not recommended: proposal:exactly-once",
     "z-c360-dealers-no-shared-customer-id": "verdict good-fit, expert fit-with-caveats",
     "z-card-disputes-seven-year-lookups": "verdict good-fit, expert fit-with-caveats; not recommended: sink-connector",
     "z-fx-quotes-exactly-once-proposal": "not recommended: idempotent-producer",
     "z-mesh-stock-deltas-no-state-product": "not recommended: schema-evolution",
-    "z-payouts-http-sink-side-effects": "no warning: sink-connector",
+    "z-payouts-http-sink-side-effects": "verdict good-fit, expert fit-with-caveats; no warning: sink-connector",
     "z-recruiting-search-rebuild-retention": "verdict fit-with-caveats, expert good-fit",
 }
 
