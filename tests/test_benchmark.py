@@ -33,17 +33,20 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "w-mesh-research-datasets-kafka-carrier": "verdict fit-with-caveats, expert poor-fit",
     "w-mesh-streams-changelog-as-product": "verdict good-fit, expert fit-with-caveats",
     "w-order-splitter-fenced-shared-transactional-id": "no warning: proposal:idempotent-producer",
-    "w-parcel-scans-tiering-compacted-changelogs": "verdict good-fit, expert fit-with-caveats",
+    "w-parcel-scans-tiering-compacted-changelogs":
+        "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution",
     "x-aircraft-part-ledger-tiered-snapshots": "verdict good-fit, expert fit-with-caveats",
     "x-mesh-airline-central-canonical-topics":
         "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox",
     "y-hotel-rates-cqrs-read-your-writes": "verdict good-fit, expert fit-with-caveats",
+    "y-mesh-customer-profile-pii-tiering": "not recommended: schema-evolution",
     "y-pos-tills-offline-resend": "verdict good-fit, expert fit-with-caveats",
     "y-retailer-sftp-feeds-through-kafka": "no warning: source-connector",
     "z-bulk-payment-file-debulker-transactions": "not recommended: proposal:exactly-once",
     "z-c360-dealers-no-shared-customer-id": "verdict good-fit, expert fit-with-caveats",
     "z-card-disputes-seven-year-lookups": "verdict good-fit, expert fit-with-caveats; not recommended: sink-connector",
     "z-fx-quotes-exactly-once-proposal": "not recommended: idempotent-producer",
+    "z-mesh-stock-deltas-no-state-product": "not recommended: schema-evolution",
     "z-payouts-http-sink-side-effects": "verdict good-fit, expert fit-with-caveats; no warning: sink-connector",
     "z-recruiting-search-rebuild-retention": "verdict fit-with-caveats, expert good-fit",
 }
