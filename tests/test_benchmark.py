@@ -23,7 +23,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
     "w-checkout-stock-reservation-reply-topics": "verdict good-fit, expert fit-with-caveats",
     "w-connect-k8s-rollout-standalone-proposal": "not recommended: source-connector",
-    "w-debezium-server-pubsub-no-kafka": "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
+    "w-debezium-server-pubsub-no-kafka": "not recommended: cdc-log-based",
     "w-game-backend-outbox-for-all-telemetry": "verdict good-fit, expert fit-with-caveats",
     "w-loan-ledger-polling-outbox-gaps": "no warning: cdc-query-based",
     "w-mesh-open-connect-rest-to-domains": "verdict good-fit, expert fit-with-caveats",
