@@ -150,7 +150,10 @@ def test_end_to_end_volume_and_retention_are_monotone(kb: KnowledgeBase) -> None
         by_retention = [_by_name(size_topics(_report(kb, path, retention_horizon=h), kb)) for h in horizons]
         for before, after in itertools.pairwise(by_retention):
             for name in before.keys() & after.keys():
-                if before[name].peak_msgs_s == after[name].peak_msgs_s and before[name].kind == "event":
+                # Same rate, same layout: moving to tiered storage (one remote copy instead of
+                # replicas on brokers) may rightly need less in total, so it is compared only within one.
+                same_layout = before[name].tiered == after[name].tiered
+                if before[name].peak_msgs_s == after[name].peak_msgs_s and before[name].kind == "event" and same_layout:
                     assert _total(before[name]) <= _total(after[name]), (path.name, name)
 
 
