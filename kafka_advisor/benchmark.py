@@ -137,7 +137,7 @@ def held_out(scenario_id: str) -> bool:
     carries over: about a quarter of the first 44, chosen by a hash of the id, and every `x-` scenario
     (a later batch, written after the tuning), and every `y-` and `z-` scenario (fresh batches written
     blind to the engine and its rules, each scored once before any rule change looked at it)."""
-    return scenario_id.startswith(("x-", "y-", "z-")) or hashlib.sha256(scenario_id.encode()).digest()[0] % 4 == 0
+    return scenario_id.startswith(("x-", "y-", "z-", "v-")) or hashlib.sha256(scenario_id.encode()).digest()[0] % 4 == 0
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,19 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
+    "v-cdc-postgres-failover-lost-slot": "verdict good-fit, expert fit-with-caveats",
+    "v-dg-plant-clusters-cross-cluster-transaction": "verdict good-fit, expert fit-with-caveats",
+    "v-dg-serverless-dynamodb-msk-outbox": "verdict good-fit, expert poor-fit",
+    "v-dg-televote-exactly-once-dedup": "verdict good-fit, expert fit-with-caveats; not recommended: transactions-exactly-once",
+    "v-mesh-dual-publish-kafka-and-warehouse":
+        "verdict good-fit, expert fit-with-caveats; not recommended: data-as-a-product, self-serve-platform",
+    "v-mesh-hotel-brands-mirror-everything": "verdict good-fit, expert fit-with-caveats",
+    "v-mesh-port-community-cross-company": "verdict good-fit, expert fit-with-caveats",
+    "v-ms-broker-dealer-worm-archive-tiering": "verdict good-fit, expert fit-with-caveats",
+    "v-ms-freight-bookings-partition-scan-topic-per-booking":
+        "not recommended: cdc-log-based, cqrs; no warning: event-sourcing-snapshots",
+    "v-ms-wms-reporting-load-cqrs-consultant":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:cqrs, proposal:log-cdc, proposal:kafka-connect",
     "w-checkout-stock-reservation-reply-topics": "verdict good-fit, expert fit-with-caveats",
     "w-connect-k8s-rollout-standalone-proposal": "not recommended: source-connector",
     "w-debezium-server-pubsub-no-kafka": "not recommended: cdc-log-based",
