@@ -32,8 +32,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "v-ms-broker-dealer-worm-archive-tiering": "verdict good-fit, expert fit-with-caveats",
     "v-ms-freight-bookings-partition-scan-topic-per-booking":
         "not recommended: cdc-log-based, cqrs; no warning: event-sourcing-snapshots",
-    "v-ms-wms-reporting-load-cqrs-consultant":
-        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:cqrs, proposal:log-cdc, proposal:kafka-connect",
     "w-checkout-stock-reservation-reply-topics": "verdict good-fit, expert fit-with-caveats",
     "w-connect-k8s-rollout-standalone-proposal": "not recommended: source-connector",
     "w-debezium-server-pubsub-no-kafka": "not recommended: cdc-log-based",
