@@ -23,7 +23,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
     "v-cdc-postgres-failover-lost-slot": "verdict good-fit, expert fit-with-caveats",
     "v-dg-plant-clusters-cross-cluster-transaction": "verdict good-fit, expert fit-with-caveats",
-    "v-dg-serverless-dynamodb-msk-outbox": "verdict good-fit, expert poor-fit",
+    "v-dg-serverless-dynamodb-msk-outbox": "not recommended: transactional-outbox",
     "v-dg-televote-exactly-once-dedup": "verdict good-fit, expert fit-with-caveats; not recommended: transactions-exactly-once",
     "v-mesh-dual-publish-kafka-and-warehouse":
         "verdict good-fit, expert fit-with-caveats; not recommended: data-as-a-product, self-serve-platform",
