@@ -207,7 +207,7 @@ def _score(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     print(benchmark.table(t))
     tuned = [s for s in scores if not benchmark.held_out(s.scenario.id)]
     held = [s for s in scores if benchmark.held_out(s.scenario.id)]
-    for name, part in (("tuning set", tuned), ("held-out set (never tuned to)", held)):
+    for name, part in (("first tuning set", tuned), ("later batches (scored blind once, since seen)", held)):
         pt = benchmark.totals(part)
         print(f"\n{name}: {pt.scenarios} scenarios, strict {pt.strict}, recall {pt.recall:.0%}, "
               f"warn recall {pt.warn_recall:.0%}, precision {pt.precision:.0%}, core {pt.mean_core:.1f}")

@@ -128,3 +128,17 @@ def test_parts_of_named_patterns_are_counted_apart() -> None:
     assert all(p in found.extra and by[p] & named for p in found.parts)
     t = benchmark.totals([found])
     assert t.precision_parts > t.precision
+
+
+@pytest.mark.parametrize("case", SCENARIOS, ids=lambda c: c[0].id)
+def test_every_scenario_answers_what_the_wizard_shows(case: tuple[benchmark.Scenario, dict]) -> None:
+    """As a wizard user does: every question shown for these answers is answered (an empty list is an
+    answer), and none that the wizard would hide. Sparse answers once hid how rules fire in real use."""
+    from kafka_advisor.engine import visible_questions
+
+    scenario, answers = case
+    shown = visible_questions(KB, answers)
+    # A count the user cannot know (brokers of a managed service) may stay empty, as the help text says.
+    optional = {"broker_count", "reply_latency_ms"}
+    assert [q for q in shown if q not in answers and q not in optional] == [], scenario.id
+    assert [q for q in answers if q not in shown] == [], scenario.id
