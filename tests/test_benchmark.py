@@ -24,7 +24,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "v-cdc-postgres-failover-lost-slot": "verdict good-fit, expert fit-with-caveats",
     "v-dg-plant-clusters-cross-cluster-transaction": "verdict good-fit, expert fit-with-caveats",
     "v-dg-serverless-dynamodb-msk-outbox": "not recommended: transactional-outbox",
-    "v-dg-televote-exactly-once-dedup": "verdict good-fit, expert fit-with-caveats; not recommended: transactions-exactly-once",
+    "v-dg-televote-exactly-once-dedup": "verdict good-fit, expert fit-with-caveats",
     "v-mesh-dual-publish-kafka-and-warehouse":
         "verdict good-fit, expert fit-with-caveats; not recommended: data-as-a-product, self-serve-platform",
     "v-mesh-hotel-brands-mirror-everything": "verdict good-fit, expert fit-with-caveats",
@@ -52,7 +52,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "y-mesh-customer-profile-pii-tiering": "not recommended: schema-evolution",
     "y-pos-tills-offline-resend": "verdict good-fit, expert fit-with-caveats",
     "y-retailer-sftp-feeds-through-kafka": "no warning: source-connector",
-    "z-bulk-payment-file-debulker-transactions": "not recommended: proposal:exactly-once",
     "z-c360-dealers-no-shared-customer-id": "verdict good-fit, expert fit-with-caveats",
     "z-card-disputes-seven-year-lookups": "verdict good-fit, expert fit-with-caveats; not recommended: sink-connector",
     "z-fx-quotes-exactly-once-proposal": "not recommended: idempotent-producer",
