@@ -579,8 +579,14 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
     judged = _judgements(kb, out, proposals, why_judged, why_recommended, why_discouraged, effective)
     verdict_rules = [reason for f, reason in zip(fired, reasons, strict=True) if f.fit is not None]
     touched = set(out.recommended) | set(proposed.values())
+    # A poor fit's alternatives are what to use instead of Kafka; a caveat's condition for adopting
+    # Kafka (a managed service, say) would contradict the verdict there.
+    system_alternatives = [alt for level, alt in out.fit_alternatives if out.level != "poor-fit" or level == "poor-fit"]
+    # Parts' alternatives assume Kafka stays (a read model fed by Kafka, say): a poor fit has none but
+    # its own, and a part whose alternative is the system's says nothing the verdict does not.
     part_alternatives = [f"{d.name}: {d.alternative}" for d in discouraged
-                         if d.severity != "low" and d.pattern in touched]
+                         if d.severity != "low" and d.pattern in touched and d.alternative not in system_alternatives
+                         and out.level != "poor-fit"]
     risks = sorted((RiskItem.model_construct(kind=r.kind, text=r.text, rule=f.rule.id, refs=list(f.rule.refs))
                     for f in fired for r in f.rule.then.risks), key=lambda r: RISK_ORDER.index(r.kind))
     core = [p for p in out.recommended if out.tiers[p] == "core"]
@@ -590,9 +596,9 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
         core=core,
         risks=risks,
         summary=_summary(kb, out, [f.rule for f in fired if f.fit is not None], risks),
-        alternatives=[alt for _, alt in out.fit_alternatives] + part_alternatives,
+        alternatives=system_alternatives + part_alternatives,
         reasons=verdict_rules,
-        system_alternatives=[alt for _, alt in out.fit_alternatives],
+        system_alternatives=system_alternatives,
         hosting=_hosting(kb, effective, risks),
         part_alternatives=part_alternatives,
     )

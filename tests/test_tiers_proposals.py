@@ -206,3 +206,21 @@ def test_a_contained_pattern_is_named_inside_its_container() -> None:
     # Without transactions it is the baseline pattern it always was.
     alone = evaluate(shipped, {"duplicate_tolerance": "harmful", "processing_shape": "kafka-to-external"})
     assert {r.pattern: r.tier for r in alone.recommended}.get("idempotent-producer") == "baseline"
+
+
+def test_a_poor_fit_lists_only_what_to_use_instead() -> None:
+    """Nobody to run Kafka adds the caveat 'a managed Kafka service'; under a poor fit that would read
+    as 'instead of Kafka: Kafka', and the parts' alternatives (which assume Kafka stays) are dropped."""
+    answers = {"system_kind": "single-app", "service_count": 1, "team_count": 1, "kafka_status": "evaluating",
+               "ops_capacity": "nobody", "read_write_shape": "different", "read_your_writes": True,
+               "proposals": ["cqrs"]}
+    kb = load_kb()  # the shipped knowledge: its operations and one-application rules
+    caveat = evaluate(kb, {**answers, "system_kind": "business-services", "service_count": 6, "team_count": 4})
+    managed = next(a for a in caveat.verdict.system_alternatives if a.startswith("A managed Kafka service"))
+    poor = evaluate(kb, answers)
+    assert poor.verdict.level == "poor-fit"
+    assert "nobody-to-operate-kafka" in poor.fired
+    assert poor.verdict.system_alternatives and managed not in poor.verdict.system_alternatives
+    assert managed not in poor.verdict.alternatives
+    assert poor.verdict.part_alternatives == []
+    assert [h for h, _ in poor.verdict.alternative_groups()] == ["Instead of Kafka"]

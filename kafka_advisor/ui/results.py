@@ -105,7 +105,9 @@ def glance(vm: present.ViewModel) -> None:
     instead = [a for _, alts in v.alternative_groups for a in alts]
     if v.system_alternatives:
         heading = v.alternative_groups[0][0]  # the system alternatives come first, under their level's heading
-        body += f"\n\n**{heading}:** " + "; ".join(kb_md(a) for a in v.system_alternatives)
+        alts = [kb_md(a) for a in v.system_alternatives]
+        # Each alternative is a sentence of its own: one stays inline, several become a list.
+        body += f"\n\n**{heading}:** {alts[0]}" if len(alts) == 1 else f"\n\n**{heading}:**\n" + "\n".join(f"- {a}" for a in alts)
     BANNER[v.level](body, icon=look.icon)
     why = [r.title for r in (v.reasons or v.drivers)][:present.TOP_REASONS]
     parts = [a for a in instead if a not in v.system_alternatives]
