@@ -71,6 +71,7 @@ class Score:
     unwarned: list[str] = field(default_factory=list)  # warnings not given
     extra: list[str] = field(default_factory=list)  # recommended, not on the expert's list
     parts: list[str] = field(default_factory=list)  # extras that a named pattern requires as a part
+    recommended: int = 0  # patterns recommended, the ones named inside another included
 
     @property
     def strict(self) -> bool:
@@ -108,7 +109,9 @@ def load_scenarios(kb: KnowledgeBase, folder: Path = SCENARIOS) -> list[tuple[Sc
 
 def score_one(kb: KnowledgeBase, scenario: Scenario, answers: dict) -> Score:
     report = evaluate(kb, answers)
-    recommended = {r.pattern for r in report.recommended}
+    # A pattern named inside another (`includes`: the idempotent producer inside transactions) is
+    # recommended as much as a listed one, for recall and for precision alike.
+    recommended = {r.pattern for r in report.recommended} | {i for r in report.recommended for i in r.includes}
     discouraged = {d.pattern for d in report.discouraged}
     judged = {j.proposal: j.judgement for j in report.proposals}
     exp = scenario.expect
@@ -116,7 +119,7 @@ def score_one(kb: KnowledgeBase, scenario: Scenario, answers: dict) -> Score:
     # An endorsed proposal names its pattern too: the expert who confirms "an outbox" recommends it.
     proposes = compiled(kb).patterns.proposal_pattern
     named = expected | {proposes[e.proposal] for e in exp.recommend if e.proposal in proposes}
-    s = Score(scenario, report, report.verdict.level == exp.verdict)
+    s = Score(scenario, report, report.verdict.level == exp.verdict, recommended=len(recommended))
     s.missed = sorted(expected - recommended)
     for e in exp.recommend:
         if e.proposal and judged.get(e.proposal) not in ("endorse", "conditions"):
@@ -134,11 +137,11 @@ def score_one(kb: KnowledgeBase, scenario: Scenario, answers: dict) -> Score:
 
 def held_out(scenario_id: str) -> bool:
     """The later batches: about a quarter of the first 44, chosen by a hash of the id, and every `x-`,
-    `y-`, `z-` and `v-` scenario (batches written blind to the engine and its rules, each scored once
+    `y-`, `z-`, `v-` and `u-` scenario (batches written blind to the engine and its rules, each scored once
     before any rule change looked at it). Since every scenario was re-answered completely, rules have
     been tuned with all of them in view, so only each batch's first run (in the README) is unseen; the
     split still shows whether the earlier tuning set is flattered."""
-    return scenario_id.startswith(("x-", "y-", "z-", "v-")) or hashlib.sha256(scenario_id.encode()).digest()[0] % 4 == 0
+    return scenario_id.startswith(("x-", "y-", "z-", "v-", "u-")) or hashlib.sha256(scenario_id.encode()).digest()[0] % 4 == 0
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def totals(scores: list[Score]) -> Totals:
     n = len(scores) or 1
     expected = sum(len(s.scenario.expect.recommend) for s in scores)
     warns = sum(len(s.scenario.expect.warn) for s in scores)
-    recommended = sum(len(s.report.recommended) for s in scores)
+    recommended = sum(s.recommended for s in scores)
     return Totals(
         scenarios=len(scores),
         strict=sum(s.strict for s in scores),

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kafka_advisor import benchmark
+from kafka_advisor.engine import evaluate
 from kafka_advisor.loader import load_kb
 from kafka_advisor.yamlsource import AdvisorError
 
@@ -21,6 +22,17 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
+    "u-debezium-ledger-decimals-base64": "not recommended: schema-evolution; no warning: proposal:plain-json",
+    "u-debezium-mysql-add-huge-table-snapshot": "not recommended: source-connector",
+    "u-dg-bank-mq-xa-to-kafka-payment-hub":
+        "verdict good-fit, expert fit-with-caveats; not recommended: cdc-log-based; no warning: proposal:exactly-once",
+    "u-mesh-marketplace-sns-sqs-no-replay": "not recommended: hot-cold-data",
+    "u-mesh-payroll-every-service-a-domain": "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh",
+    "u-mesh-selfserve-portal-zookeeper-kraft": "not recommended: data-mesh, federated-governance, self-serve-platform",
+    "u-ms-coaching-app-es-erasure-tombstones": "not recommended: event-sourcing, event-sourcing-snapshots",
+    "u-smt-explode-order-lines-margin":
+        "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution; no warning: dead-letter-queue",
+    "u-webhooks-http-sink-topic-per-customer": "not recommended: transactional-outbox; no warning: sink-connector",
     "v-cdc-postgres-failover-lost-slot": "verdict good-fit, expert fit-with-caveats",
     "v-dg-plant-clusters-cross-cluster-transaction": "verdict good-fit, expert fit-with-caveats",
     "v-dg-serverless-dynamodb-msk-outbox": "not recommended: transactional-outbox",
@@ -141,3 +153,27 @@ def test_every_scenario_answers_what_the_wizard_shows(case: tuple[benchmark.Scen
     optional = {"broker_count", "reply_latency_ms"}
     assert [q for q in shown if q not in answers and q not in optional] == [], scenario.id
     assert [q for q in answers if q not in shown] == [], scenario.id
+
+
+def test_a_pattern_named_inside_another_counts_as_recommended() -> None:
+    """Transactions include the idempotent producer (named inside, not listed): an expert who names
+    the idempotent producer is matched, and one who does not is charged for it, as for a listed one."""
+    answers = {"processing_shape": "kafka-to-kafka", "duplicate_tolerance": "harmful", "atomic_multi_write": True,
+               "proposals": ["exactly-once"]}
+    report = evaluate(KB, answers)
+    txn = next(r for r in report.recommended if r.pattern == "transactions-exactly-once")
+    assert "idempotent-producer" in txn.includes
+    assert "idempotent-producer" not in {r.pattern for r in report.recommended}
+
+    def scenario(recommend: list[str]) -> benchmark.Scenario:
+        return benchmark.Scenario.model_validate({
+            "id": "t", "area": "7.4", "tags": ["good-fit"], "title": "t", "description": "a pipeline that must count once",
+            "sources": ["https://kafka.apache.org/documentation/"], "answers": answers,
+            "expect": {"verdict": report.verdict.level,
+                       "recommend": [{"pattern": p, "why": "why", "ref": "7.4.2"} for p in recommend]}})
+
+    named = benchmark.score_one(KB, scenario(["transactions-exactly-once", "idempotent-producer"]), answers)
+    assert "idempotent-producer" not in named.missed and "idempotent-producer" not in named.extra
+    unnamed = benchmark.score_one(KB, scenario(["transactions-exactly-once"]), answers)
+    assert "idempotent-producer" in unnamed.extra
+    assert unnamed.recommended == len(report.recommended) + sum(len(r.includes) for r in report.recommended)
