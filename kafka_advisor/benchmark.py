@@ -109,15 +109,17 @@ def load_scenarios(kb: KnowledgeBase, folder: Path = SCENARIOS) -> list[tuple[Sc
 
 def score_one(kb: KnowledgeBase, scenario: Scenario, answers: dict) -> Score:
     report = evaluate(kb, answers)
-    # A pattern named inside another (`includes`: the idempotent producer inside transactions) is
-    # recommended as much as a listed one, for recall and for precision alike.
-    recommended = {r.pattern for r in report.recommended} | {i for r in report.recommended for i in r.includes}
     discouraged = {d.pattern for d in report.discouraged}
     judged = {j.proposal: j.judgement for j in report.proposals}
+    proposes = compiled(kb).patterns.proposal_pattern
+    # A pattern named inside another (`includes`: the idempotent producer inside transactions) is
+    # recommended as much as a listed one, and so is the pattern of a proposal the advisor endorses
+    # (a mesh already practised, kept): for recall and for precision alike.
+    recommended = ({r.pattern for r in report.recommended} | {i for r in report.recommended for i in r.includes}
+                   | {proposes[v] for v, j in judged.items() if j in ("endorse", "conditions") and v in proposes})
     exp = scenario.expect
     expected = {e.pattern for e in exp.recommend if e.pattern}
     # An endorsed proposal names its pattern too: the expert who confirms "an outbox" recommends it.
-    proposes = compiled(kb).patterns.proposal_pattern
     named = expected | {proposes[e.proposal] for e in exp.recommend if e.proposal in proposes}
     s = Score(scenario, report, report.verdict.level == exp.verdict, recommended=len(recommended))
     s.missed = sorted(expected - recommended)

@@ -28,7 +28,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
         "verdict good-fit, expert fit-with-caveats; not recommended: cdc-log-based; no warning: proposal:exactly-once",
     "u-mesh-marketplace-sns-sqs-no-replay": "not recommended: hot-cold-data",
     "u-mesh-payroll-every-service-a-domain": "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh",
-    "u-mesh-selfserve-portal-zookeeper-kraft": "not recommended: data-mesh, federated-governance, self-serve-platform",
+    "u-mesh-selfserve-portal-zookeeper-kraft": "not recommended: federated-governance",
     "u-ms-coaching-app-es-erasure-tombstones": "not recommended: event-sourcing, event-sourcing-snapshots",
     "u-smt-explode-order-lines-margin":
         "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution; no warning: dead-letter-queue",
@@ -50,8 +50,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "w-game-backend-outbox-for-all-telemetry": "verdict good-fit, expert fit-with-caveats",
     "w-loan-ledger-polling-outbox-gaps": "no warning: cdc-query-based",
     "w-mesh-open-connect-rest-to-domains": "verdict good-fit, expert fit-with-caveats",
-    "w-mesh-replay-noisy-neighbour-tiering":
-        "verdict good-fit, expert fit-with-caveats; not recommended: data-mesh, self-serve-platform",
+    "w-mesh-replay-noisy-neighbour-tiering": "verdict good-fit, expert fit-with-caveats",
     "w-mesh-research-datasets-kafka-carrier": "verdict fit-with-caveats, expert poor-fit",
     "w-mesh-streams-changelog-as-product": "verdict good-fit, expert fit-with-caveats",
     "w-order-splitter-fenced-shared-transactional-id": "no warning: proposal:idempotent-producer",
@@ -177,3 +176,23 @@ def test_a_pattern_named_inside_another_counts_as_recommended() -> None:
     unnamed = benchmark.score_one(KB, scenario(["transactions-exactly-once"]), answers)
     assert "idempotent-producer" in unnamed.extra
     assert unnamed.recommended == len(report.recommended) + sum(len(r.includes) for r in report.recommended)
+
+
+def test_an_endorsed_proposal_counts_as_its_pattern() -> None:
+    """A mesh already practised is endorsed, not recommended again: an expert who says "keep the mesh"
+    is matched by that endorsement, and one who does not name it is charged for it."""
+    answers = {"kafka_status": "running", "ownership_model": "domains", "governance_style": "automated",
+               "self_service": "yes-self", "team_count": 12, "domain_count": 10, "proposals": ["data-mesh"]}
+    report = evaluate(KB, answers)
+    assert {j.proposal: j.judgement for j in report.proposals}["data-mesh"] == "endorse"
+    assert "data-mesh" not in {r.pattern for r in report.recommended}
+
+    def scenario(recommend: list[str]) -> benchmark.Scenario:
+        return benchmark.Scenario.model_validate({
+            "id": "t", "area": "7.2", "tags": ["good-fit"], "title": "t", "description": "a mesh that already runs well",
+            "sources": ["https://kafka.apache.org/documentation/"], "answers": answers,
+            "expect": {"verdict": report.verdict.level,
+                       "recommend": [{"pattern": p, "why": "why", "ref": "7.2.1"} for p in recommend]}})
+
+    assert "data-mesh" not in benchmark.score_one(KB, scenario(["data-mesh"]), answers).missed
+    assert "data-mesh" in benchmark.score_one(KB, scenario([]), answers).extra
