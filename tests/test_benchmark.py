@@ -29,7 +29,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "u-mesh-marketplace-sns-sqs-no-replay": "not recommended: hot-cold-data",
     "u-mesh-payroll-every-service-a-domain": "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh",
     "u-mesh-selfserve-portal-zookeeper-kraft": "not recommended: federated-governance",
-    "u-ms-coaching-app-es-erasure-tombstones": "not recommended: event-sourcing, event-sourcing-snapshots",
     "u-smt-explode-order-lines-margin":
         "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution; no warning: dead-letter-queue",
     "u-webhooks-http-sink-topic-per-customer": "not recommended: transactional-outbox; no warning: sink-connector",
