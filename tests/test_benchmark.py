@@ -22,7 +22,6 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
-    "u-debezium-ledger-decimals-base64": "not recommended: schema-evolution; no warning: proposal:plain-json",
     "u-debezium-mysql-add-huge-table-snapshot": "not recommended: source-connector",
     "u-dg-bank-mq-xa-to-kafka-payment-hub": "verdict good-fit, expert fit-with-caveats; no warning: proposal:exactly-once",
     "u-mesh-marketplace-sns-sqs-no-replay": "not recommended: hot-cold-data",
