@@ -23,7 +23,8 @@ SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
     "u-debezium-mysql-add-huge-table-snapshot": "not recommended: source-connector",
-    "u-dg-bank-mq-xa-to-kafka-payment-hub": "verdict good-fit, expert fit-with-caveats; no warning: proposal:exactly-once",
+    "u-dg-bank-mq-xa-to-kafka-payment-hub":
+        "verdict good-fit, expert fit-with-caveats; not recommended: cdc-log-based; no warning: proposal:exactly-once",
     "u-mesh-marketplace-sns-sqs-no-replay": "not recommended: hot-cold-data",
     "u-mesh-payroll-every-service-a-domain": "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh",
     "u-mesh-selfserve-portal-zookeeper-kraft": "not recommended: federated-governance",
@@ -39,7 +40,8 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "v-mesh-hotel-brands-mirror-everything": "verdict good-fit, expert fit-with-caveats",
     "v-mesh-port-community-cross-company": "verdict good-fit, expert fit-with-caveats",
     "v-ms-broker-dealer-worm-archive-tiering": "verdict good-fit, expert fit-with-caveats",
-    "v-ms-freight-bookings-partition-scan-topic-per-booking": "not recommended: cqrs; no warning: event-sourcing-snapshots",
+    "v-ms-freight-bookings-partition-scan-topic-per-booking":
+        "not recommended: cdc-log-based, cqrs; no warning: event-sourcing-snapshots",
     "w-checkout-stock-reservation-reply-topics": "verdict good-fit, expert fit-with-caveats",
     "w-connect-k8s-rollout-standalone-proposal": "not recommended: source-connector",
     "w-debezium-server-pubsub-no-kafka": "not recommended: cdc-log-based",
