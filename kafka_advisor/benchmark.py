@@ -71,7 +71,7 @@ class Score:
     unwarned: list[str] = field(default_factory=list)  # warnings not given
     extra: list[str] = field(default_factory=list)  # recommended, not on the expert's list
     parts: list[str] = field(default_factory=list)  # extras that a named pattern requires as a part
-    recommended: int = 0  # patterns recommended, the ones named inside another included
+    recommended: int = 0  # patterns recommended: listed, named inside another, or an endorsed proposal's
 
     @property
     def strict(self) -> bool:
