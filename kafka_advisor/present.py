@@ -15,7 +15,7 @@ from .configs import Snippet, snippet_for_item, snippets_for
 from .diagram import one_line
 from .inventory import DB_LABELS, EXTERNAL_LABELS, Inventory, summary_of
 from .loader import KnowledgeBase
-from .model import UNSURE, AnswerValue, Question, Reason, Report, ReportItem
+from .model import UNSURE, AnswerValue, Question, Reason, Report, ReportItem, Verdict
 from .sizing import TopicSizing, size_topics
 
 VERDICTS: dict[str, tuple[str, str]] = {  # level -> (icon, words); icons exist in DejaVu Sans, so the PDF has them
@@ -43,6 +43,19 @@ TOP_RISKS = 3
 def verdict_words(level: str) -> str:
     icon, words = VERDICTS.get(level, ("", level))
     return f"{icon} {words}".strip()
+
+
+VERDICTS_ALTERNATIVE = "the verdict's alternative to Kafka, above"
+
+
+def _proposal_alternative(alternative: str | None, verdict: Verdict) -> str | None:
+    """A proposal a poor fit makes pointless gets the verdict's own alternative: said once, in the verdict,
+    and pointed at here instead of repeated for every proposal."""
+    if not alternative:
+        return None
+    if verdict.level == "poor-fit" and alternative in verdict.system_alternatives:
+        return VERDICTS_ALTERNATIVE
+    return one_line(alternative)
 
 
 def risk_words(kind: str) -> str:
@@ -327,7 +340,7 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
                                      [_reason(kb, x) for x in d.reasons], notes.get(d.pattern, []))
                      for d in report.discouraged],
         proposals=[ProposalView(one_line(j.label), j.judgement, JUDGEMENT_WORDS[j.judgement],
-                                one_line(j.alternative) if j.alternative else None,
+                                _proposal_alternative(j.alternative, v),
                                 [one_line(c) for c in j.conditions], [_reason(kb, x) for x in j.reasons])
                    for j in report.proposals],
         items=[_item(kb, i, checked, anchors) for i in report.checklist],

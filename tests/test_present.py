@@ -7,7 +7,7 @@ from pathlib import Path
 from kafka_advisor import present
 from kafka_advisor.engine import evaluate
 from kafka_advisor.exports import ExportContext, export
-from kafka_advisor.loader import load_answers_file, load_kb
+from kafka_advisor.loader import KnowledgeBase, load_answers_file, load_kb
 
 KB = load_kb()
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,3 +76,17 @@ def test_notes_are_kept_once_with_their_pattern() -> None:
     assert [n.text for n in vm.notes] == [" ".join(n.text.split()) for n in r.notes]
     for card in vm.cards:
         assert card.notes == [n.text for n in vm.notes if n.pattern == card.id]
+
+
+def test_a_poor_fits_proposals_point_at_the_verdicts_alternative(kb: KnowledgeBase) -> None:
+    """Said once: every proposal a poor fit warns against would otherwise repeat the verdict's whole
+    alternative; the view model points at it, and the report keeps the full text."""
+    answers = {"system_kind": "single-app", "service_count": 1, "team_count": 1, "kafka_status": "evaluating",
+               "ops_capacity": "nobody", "proposals": ["cqrs", "kafka-connect"]}
+    report = evaluate(kb, answers)
+    assert report.verdict.level == "poor-fit"
+    assert all(j.alternative in report.verdict.system_alternatives for j in report.proposals)
+    vm = present.build(report, kb)
+    assert [p.alternative for p in vm.proposals] == [present.VERDICTS_ALTERNATIVE] * len(report.proposals)
+    good = present.build(evaluate(kb, {"proposals": ["plain-json"], "team_count": 4}), kb)
+    assert good.proposals[0].alternative and good.proposals[0].alternative != present.VERDICTS_ALTERNATIVE
