@@ -152,6 +152,14 @@ def test_every_scenario_answers_what_the_wizard_shows(case: tuple[benchmark.Scen
     assert [q for q in answers if q not in shown] == [], scenario.id
 
 
+def _expert(answers: dict, verdict: str, recommend: list[str], ref: str) -> benchmark.Scenario:
+    """A one-off scenario whose expert names `recommend`, for checking how the measure counts."""
+    return benchmark.Scenario.model_validate({
+        "id": "t", "area": ref[:3], "tags": ["good-fit"], "title": "t", "description": "a system the measure is checked on",
+        "sources": ["https://kafka.apache.org/documentation/"], "answers": answers,
+        "expect": {"verdict": verdict, "recommend": [{"pattern": p, "why": "why", "ref": ref} for p in recommend]}})
+
+
 def test_a_pattern_named_inside_another_counts_as_recommended() -> None:
     """Transactions include the idempotent producer (named inside, not listed): an expert who names
     the idempotent producer is matched, and one who does not is charged for it, as for a listed one."""
@@ -163,11 +171,7 @@ def test_a_pattern_named_inside_another_counts_as_recommended() -> None:
     assert "idempotent-producer" not in {r.pattern for r in report.recommended}
 
     def scenario(recommend: list[str]) -> benchmark.Scenario:
-        return benchmark.Scenario.model_validate({
-            "id": "t", "area": "7.4", "tags": ["good-fit"], "title": "t", "description": "a pipeline that must count once",
-            "sources": ["https://kafka.apache.org/documentation/"], "answers": answers,
-            "expect": {"verdict": report.verdict.level,
-                       "recommend": [{"pattern": p, "why": "why", "ref": "7.4.2"} for p in recommend]}})
+        return _expert(answers, report.verdict.level, recommend, "7.4.2")
 
     named = benchmark.score_one(KB, scenario(["transactions-exactly-once", "idempotent-producer"]), answers)
     assert "idempotent-producer" not in named.missed and "idempotent-producer" not in named.extra
@@ -186,11 +190,7 @@ def test_an_endorsed_proposal_counts_as_its_pattern() -> None:
     assert "data-mesh" not in {r.pattern for r in report.recommended}
 
     def scenario(recommend: list[str]) -> benchmark.Scenario:
-        return benchmark.Scenario.model_validate({
-            "id": "t", "area": "7.2", "tags": ["good-fit"], "title": "t", "description": "a mesh that already runs well",
-            "sources": ["https://kafka.apache.org/documentation/"], "answers": answers,
-            "expect": {"verdict": report.verdict.level,
-                       "recommend": [{"pattern": p, "why": "why", "ref": "7.2.1"} for p in recommend]}})
+        return _expert(answers, report.verdict.level, recommend, "7.2.1")
 
     assert "data-mesh" not in benchmark.score_one(KB, scenario(["data-mesh"]), answers).missed
     assert "data-mesh" in benchmark.score_one(KB, scenario([]), answers).extra
