@@ -224,3 +224,6 @@ def test_a_poor_fit_lists_only_what_to_use_instead() -> None:
     assert managed not in poor.verdict.alternatives
     assert poor.verdict.part_alternatives == []
     assert [h for h, _ in poor.verdict.alternative_groups()] == ["Instead of Kafka"]
+    # Its risks state the risk; a Kafka service as the way out belongs to a caveat's alternative,
+    # which the poor fit drops, not to risk text it keeps.
+    assert all("managed" not in r.text.lower() for r in poor.verdict.risks)
