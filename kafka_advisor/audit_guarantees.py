@@ -27,6 +27,9 @@ from .audit_checks import (
 )
 from .audit_parse import Entry
 
+# Connect workers and source connectors: their producers get Connect's own defaults.
+CONNECT_ROLES = ("connect-worker", "source-connector")
+
 # --------------------------------------------------------------------------- contradictions
 
 
@@ -308,7 +311,11 @@ def _no_loss_acks(ctx: Ctx) -> Iterator[Hit]:
         what = "acks=0 does not wait for the broker at all" if acks == "0" else \
             "acks=1 is acknowledged by the leader alone, so a leader failure right after loses the record"
         yield Hit(e.line, e.key, f"You chose that no data may be lost, but {what}.")
-    elif e is None and ctx.java and ctx.intent.version == "pre-3-0":
+    # Before 3.0 an unset acks is 1, except where something else sets it: Connect gives its source
+    # producers acks=all (since 0.9, KAFKA-2778), and an idempotent or transactional producer gets
+    # acks=all (2.x ProducerConfig.maybeOverrideAcksAndRetries).
+    elif (e is None and ctx.java and ctx.intent.version == "pre-3-0" and ctx.role.role not in CONNECT_ROLES
+          and as_bool(view.get("enable.idempotence")) is not True and "transactional.id" not in view):
         yield Hit(None, "acks", "You chose that no data may be lost, but acks is not set and before Kafka 3.0 the producer "
                                 "defaults to acks=1 (leader only).", "Add acks=all.")
 

@@ -22,6 +22,22 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
+    "t-dg-baggage-partition-increase-order":
+        "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes",
+    "t-dg-pharmacy-autocommit-async-loss":
+        "verdict good-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes",
+    "t-dg-transit-topup-hanging-transaction": "verdict good-fit, expert fit-with-caveats",
+    "t-dm-eleven-registries-plain-json": "verdict good-fit, expert fit-with-caveats; not recommended: self-serve-platform",
+    "t-dm-grocery-mesh-lakehouse-only": "not recommended: domain-ownership",
+    "t-dm-kraft-topic-policy-on-brokers-only":
+        "verdict good-fit, expert fit-with-caveats; not recommended: federated-governance",
+    "t-dm-news-pubsub-mesh-needs-kafka":
+        "verdict good-fit, expert poor-fit; no warning: proposal:data-mesh, proposal:kafka-connect",
+    "t-kc-es-sink-versions-after-repartition": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
+    "t-kc-oracle-rac-vendor-billing-cdc":
+        "verdict good-fit, expert fit-with-caveats; not recommended: domain-ownership; no warning: proposal:outbox",
+    "t-ms-genomics-hours-long-jobs": "verdict fit-with-caveats, expert poor-fit; not recommended: smart-endpoints-dumb-pipes",
+    "t-ms-stadium-seat-map-cqrs": "verdict good-fit, expert fit-with-caveats",
     "u-debezium-mysql-add-huge-table-snapshot": "not recommended: source-connector",
     "u-dg-bank-mq-xa-to-kafka-payment-hub":
         "verdict good-fit, expert fit-with-caveats; not recommended: cdc-log-based; no warning: proposal:exactly-once",
@@ -42,7 +58,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "v-ms-broker-dealer-worm-archive-tiering": "verdict good-fit, expert fit-with-caveats",
     "v-ms-freight-bookings-partition-scan-topic-per-booking":
         "not recommended: cdc-log-based, cqrs; no warning: event-sourcing-snapshots",
-    "w-checkout-stock-reservation-reply-topics": "verdict good-fit, expert fit-with-caveats",
     "w-connect-k8s-rollout-standalone-proposal": "not recommended: source-connector",
     "w-debezium-server-pubsub-no-kafka": "not recommended: cdc-log-based",
     "w-game-backend-outbox-for-all-telemetry": "verdict good-fit, expert fit-with-caveats",
