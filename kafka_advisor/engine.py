@@ -577,7 +577,12 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
         for p, (sev, alt) in sorted(out.discouraged.items(), key=lambda kv: (SEVERITY_RANK[kv[1][0]], kv[0]))
     ]
     judged = _judgements(kb, out, proposals, why_judged, why_recommended, why_discouraged, effective)
-    verdict_rules = [reason for f, reason in zip(fired, reasons, strict=True) if f.fit is not None]
+    # The verdict's reasons lead with its own level (a poor fit's, then a caveat's); under a poor fit,
+    # what speaks for Kafka is kept apart as outweighed, so "why not" never lists a reason for.
+    by_level = sorted(((f.fit[1], reason) for f, reason in zip(fired, reasons, strict=True) if f.fit is not None),
+                      key=lambda pair: -pair[0])
+    verdict_rules = [r for rank, r in by_level if out.level != "poor-fit" or rank > 0]
+    outweighed = [r for rank, r in by_level if out.level == "poor-fit" and rank == 0]
     touched = set(out.recommended) | set(proposed.values())
     # A poor fit's alternatives are what to use instead of Kafka; a caveat's condition for adopting
     # Kafka (a managed service, say) would contradict the verdict there.
@@ -598,6 +603,7 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
         summary=_summary(kb, out, [f.rule for f in fired if f.fit is not None], risks),
         alternatives=system_alternatives + part_alternatives,
         reasons=verdict_rules,
+        outweighed=outweighed,
         system_alternatives=system_alternatives,
         hosting=_hosting(kb, effective, risks),
         part_alternatives=part_alternatives,

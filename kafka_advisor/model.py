@@ -504,7 +504,8 @@ class Verdict(Strict):
     core: list[str] = []  # the core patterns' ids, in rank order
     risks: list[RiskItem] = []  # operations and cost first
     alternatives: list[str]  # every alternative: the two lists below, in that order
-    reasons: list[Reason] = []
+    reasons: list[Reason] = []  # the verdict's level first: a poor fit's reasons, then a caveat's, then a good fit's
+    outweighed: list[Reason] = []  # under a poor fit: the good-fit reasons it outweighs (empty otherwise)
     system_alternatives: list[str] = []  # instead of Kafka for the whole system (from `fit` effects)
     # Who runs the cluster: from an answer whose option declares `hosting`, else "managed" when an operations
     # risk was raised, else None (either is viable).

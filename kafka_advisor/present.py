@@ -183,6 +183,7 @@ class VerdictView:
     drivers: list[ReasonView] = field(default_factory=list)  # the verdict's, the core's and the proposals' reasons
     hosting: str | None = None  # "managed" / "self-managed": who runs the cluster, as the engine decided; None: either
     hosting_why: str = ""  # what it rests on: the answer, or the operations risk
+    outweighed: list[ReasonView] = field(default_factory=list)  # a poor fit's reasons for Kafka, outweighed
 
 
 @dataclass(frozen=True)
@@ -327,7 +328,8 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
         [c.name for c in tiers.get("core", [])], [_reason(kb, x) for x in v.reasons],
         [RiskView(x.kind, risk_words(x.kind), one_line(x.text), x.rule, list(x.refs)) for x in v.risks],
         [(h, [one_line(a) for a in alts]) for h, alts in v.alternative_groups()], notes.get(None, []),
-        [one_line(a) for a in v.system_alternatives], *_drivers(kb, report), v.hosting, _hosting_why(kb, report))
+        [one_line(a) for a in v.system_alternatives], *_drivers(kb, report), v.hosting, _hosting_why(kb, report),
+        [_reason(kb, x) for x in v.outweighed])
     snippets = snippets_for(report, kb)
     anchors = frozenset(x.group_anchor for x in snippets)
     groups = checklist_groups(kb, report, checked, anchors)

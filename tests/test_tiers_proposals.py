@@ -227,3 +227,22 @@ def test_a_poor_fit_lists_only_what_to_use_instead() -> None:
     # Its risks state the risk; a Kafka service as the way out belongs to a caveat's alternative,
     # which the poor fit drops, not to risk text it keeps.
     assert all("managed" not in r.text.lower() for r in poor.verdict.risks)
+
+
+def test_a_verdicts_reasons_lead_with_its_own_level() -> None:
+    """'Why: do not adopt' lists the poor-fit reasons, never one for Kafka: those are kept apart as
+    outweighed; a caveat's reasons come before the good-fit ones it qualifies."""
+    kb = load_kb()
+    level = {r.id: r.then.fit.level for r in kb.rules if r.then.fit is not None}
+    answers = {"goals": ["data-integration"], "replay_needed": False, "consumers_may_be_down": False,
+               "kafka_status": "evaluating", "team_count": 3, "interaction_styles": ["fan-out"]}
+    poor = evaluate(kb, answers)
+    assert poor.verdict.level == "poor-fit"
+    assert poor.verdict.reasons and all(level[r.rule] != "good-fit" for r in poor.verdict.reasons)
+    assert {r.rule for r in poor.verdict.outweighed} >= {"several-teams-exchange-events", "fan-out-to-many-consumers"}
+    assert all(level[r.rule] == "good-fit" for r in poor.verdict.outweighed)
+    caveat = evaluate(kb, {**answers, "replay_needed": True, "proposals": ["request-reply"], "reply_needed": "always",
+                           "interaction_styles": ["events", "queries", "fan-out"]})
+    assert caveat.verdict.level == "fit-with-caveats" and caveat.verdict.outweighed == []
+    ranks = [{"poor-fit": 2, "fit-with-caveats": 1, "good-fit": 0}[level[r.rule]] for r in caveat.verdict.reasons]
+    assert ranks == sorted(ranks, reverse=True) and ranks[0] == 1 and 0 in ranks

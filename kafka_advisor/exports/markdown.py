@@ -64,6 +64,9 @@ def render_markdown(vm: ViewModel) -> str:
     for heading, alternatives in v.alternative_groups:
         out += [f"{heading}:", ""] + [f"- {a}" for a in alternatives] + [""]
     out += _why(v.reasons, seen)
+    if v.outweighed:
+        out += ["What speaks for Kafka here, outweighed by the reasons above:", ""]
+        out += [reason_line(x, seen) for x in v.outweighed] + [""]
     if v.risks:
         out += ["Risks:", ""] + [f"- **{x.label}**: {x.text} (`{x.rule}`, §{', §'.join(x.refs)})" for x in v.risks] + [""]
 

@@ -123,6 +123,9 @@ def glance(vm: present.ViewModel) -> None:
             st.info(kb_md(note), icon=":material/lightbulb:")
         if v.reasons:
             st.markdown(reasons_md(v.reasons))
+        if v.outweighed:
+            st.markdown("**What speaks for Kafka here, outweighed by the reasons above**")
+            st.markdown(reasons_md(v.outweighed))
 
 
 def proposals_glance(vm: present.ViewModel) -> None:
