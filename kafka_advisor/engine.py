@@ -648,6 +648,10 @@ def _notes(kb: KnowledgeBase, fired: list[Facts], out: Outcome) -> list[Note]:
     notes = []
     for f in fired:
         about = [p for p, *_ in f.recommend if p in out.recommended] + [p for p, *_ in f.discourage if p in out.discouraged]
+        # A poor fit keeps the verdict's own notes and those on what it discourages; the rest advise on a
+        # Kafka design it does not recommend (as its checklist leaves out their items).
+        if out.level == "poor-fit" and not about and f.fit is None:
+            continue
         for text in f.rule.then.notes:
             if text in seen:
                 continue

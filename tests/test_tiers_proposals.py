@@ -246,3 +246,8 @@ def test_a_verdicts_reasons_lead_with_its_own_level() -> None:
     assert caveat.verdict.level == "fit-with-caveats" and caveat.verdict.outweighed == []
     ranks = [{"poor-fit": 2, "fit-with-caveats": 1, "good-fit": 0}[level[r.rule]] for r in caveat.verdict.reasons]
     assert ranks == sorted(ranks, reverse=True) and ranks[0] == 1 and 0 in ranks
+    # Its notes are the verdict's own: none from a rule that only advises on a Kafka design.
+    fit_rules = {r.id for r in kb.rules if r.then.fit is not None}
+    poor_notes = evaluate(kb, {**answers, "integrations": ["db-in", "saas"], "db_log_access": "no-log",
+                               "capture_deletes": True, "cdc_consumers": "other-teams"}).notes
+    assert poor_notes and all(n.rule in fit_rules or n.pattern is not None for n in poor_notes)
