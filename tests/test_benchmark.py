@@ -22,6 +22,17 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
+    "s-dg-broker-order-flow-min-isr-three": "verdict good-fit, expert fit-with-caveats",
+    "s-dg-crypto-exchange-kafka-sequencer":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:exactly-once, proposal:event-sourcing",
+    "s-dg-food-delivery-unclean-election-lost-payments": "verdict good-fit, expert fit-with-caveats",
+    "s-dm-hospital-group-three-of-nine-domains": "no warning: proposal:data-mesh, proposal:self-serve-platform",
+    "s-dm-retailer-article-data-three-way-mesh": "not recommended: domain-ownership; no warning: customer-360",
+    "s-dm-sportsbook-safer-gambling-products": "not recommended: federated-governance",
+    "s-kc-freight-connect-to-strimzi": "not recommended: source-connector",
+    "s-kc-ledger-balance-sink-dlq": "verdict good-fit, expert fit-with-caveats; no warning: proposal:dead-letter-queue",
+    "s-kc-shopify-netsuite-connect": "no warning: sink-connector",
+    "s-ms-mortgage-choreography-stalls": "not recommended: smart-endpoints-dumb-pipes",
     "t-dg-baggage-partition-increase-order":
         "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes",
     "t-dg-pharmacy-autocommit-async-loss":
@@ -54,7 +65,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "v-mesh-dual-publish-kafka-and-warehouse":
         "verdict good-fit, expert fit-with-caveats; not recommended: data-as-a-product, self-serve-platform",
     "v-mesh-hotel-brands-mirror-everything": "verdict good-fit, expert fit-with-caveats",
-    "v-mesh-port-community-cross-company": "verdict good-fit, expert fit-with-caveats",
     "v-ms-broker-dealer-worm-archive-tiering": "verdict good-fit, expert fit-with-caveats",
     "v-ms-freight-bookings-partition-scan-topic-per-booking":
         "not recommended: cdc-log-based, cqrs; no warning: event-sourcing-snapshots",
