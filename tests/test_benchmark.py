@@ -22,6 +22,29 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
+    "r-cdc-gym-member-360": "verdict good-fit, expert fit-with-caveats",
+    "r-cdc-maskfield-tombstone-erasure": "no warning: proposal:dead-letter-queue",
+    "r-dg-invoice-numbers-from-offsets": "verdict good-fit, expert fit-with-caveats",
+    "r-dg-policy-bind-outbox-vs-listen-to-yourself": "no warning: proposal:log-cdc",
+    "r-dg-price-engine-two-writers-per-sku": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
+    "r-dm-article-v1-unknown-consumers-before-4-1": "not recommended: federated-governance",
+    "r-dm-dairy-coop-nightly-sources": "not recommended: data-as-a-product",
+    "r-dm-grocery-delivery-promise-aggregate": "not recommended: data-as-a-product, domain-ownership",
+    "r-dm-sportswear-canonical-model-board": "verdict good-fit, expert fit-with-caveats",
+    "r-eos-invoice-numbers-from-offsets": "verdict fit-with-caveats, expert poor-fit; no warning: proposal:single-partition",
+    "r-es-game-marketplace-trades": "no warning: proposal:exactly-once",
+    "r-es-gas-cylinder-event-store": "not recommended: cqrs",
+    "r-kc-sap-hana-jdbc-table-polling": "not recommended: cqrs; no warning: proposal:query-cdc",
+    "r-kc-staging-copy-masking-smt": "no warning: smt, sink-connector",
+    "r-kc-toast-placeholder-lookup-smt": "verdict good-fit, expert fit-with-caveats",
+    "r-mesh-courier-saas-portal": "verdict good-fit, expert fit-with-caveats",
+    "r-mesh-orders-bespoke-topics": "not recommended: domain-ownership",
+    "r-mesh-wholesaler-cross-domain-transaction":
+        "verdict good-fit, expert fit-with-caveats; no warning: proposal:exactly-once",
+    "r-ms-newsroom-single-partition-content-log": "not recommended: claim-check, cqrs",
+    "r-ms-ski-pass-seasonal-consumer-offsets":
+        "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes",
+    "r-ms-subscription-event-type-topics": "not recommended: cqrs",
     "s-dg-broker-order-flow-min-isr-three": "verdict good-fit, expert fit-with-caveats",
     "s-dg-crypto-exchange-kafka-sequencer":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:exactly-once, proposal:event-sourcing",
@@ -68,6 +91,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "v-ms-broker-dealer-worm-archive-tiering": "verdict good-fit, expert fit-with-caveats",
     "v-ms-freight-bookings-partition-scan-topic-per-booking":
         "not recommended: cdc-log-based, cqrs; no warning: event-sourcing-snapshots",
+    "w-c360-billing-poll-long-transactions": "no warning: proposal:exactly-once",
     "w-connect-k8s-rollout-standalone-proposal": "not recommended: source-connector",
     "w-debezium-server-pubsub-no-kafka": "not recommended: cdc-log-based",
     "w-game-backend-outbox-for-all-telemetry": "verdict good-fit, expert fit-with-caveats",
