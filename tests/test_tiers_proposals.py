@@ -251,3 +251,21 @@ def test_a_verdicts_reasons_lead_with_its_own_level() -> None:
     poor_notes = evaluate(kb, {**answers, "integrations": ["db-in", "saas"], "db_log_access": "no-log",
                                "capture_deletes": True, "cdc_consumers": "other-teams"}).notes
     assert poor_notes and all(n.rule in fit_rules or n.pattern is not None for n in poor_notes)
+
+
+def test_a_poor_fits_outweighed_reasons_are_shown_apart_in_every_report() -> None:
+    """The Markdown and HTML reports put the reasons for Kafka under their own heading, after the
+    reasons of the poor fit, so neither reads them as reasons not to adopt."""
+    from kafka_advisor.exports import ExportContext, export
+    from kafka_advisor.present import OUTWEIGHED_HEADING
+
+    kb = load_kb()
+    report = evaluate(kb, {"goals": ["data-integration"], "replay_needed": False, "consumers_may_be_down": False,
+                           "kafka_status": "evaluating", "team_count": 3, "interaction_styles": ["fan-out"]})
+    assert report.verdict.outweighed
+    outweighed = kb.rules[[r.id for r in kb.rules].index(report.verdict.outweighed[0].rule)].title
+    for fmt in ("md", "html"):
+        text = export(fmt, ExportContext(report=report, kb=kb)).decode()
+        assert text.count(OUTWEIGHED_HEADING) == 1, fmt
+        assert text.index(OUTWEIGHED_HEADING) < text.index(outweighed), fmt
+        assert text.index(report.verdict.reasons[0].title) < text.index(OUTWEIGHED_HEADING), fmt

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..present import TIER_HEADINGS, ReasonView, ViewModel
+from ..present import OUTWEIGHED_HEADING, TIER_HEADINGS, ReasonView, ViewModel
 from ..sizing import human_bytes, retention_words
 from . import Exporter, register
 from .common import md, md_cell, one_line
@@ -65,7 +65,7 @@ def render_markdown(vm: ViewModel) -> str:
         out += [f"{heading}:", ""] + [f"- {a}" for a in alternatives] + [""]
     out += _why(v.reasons, seen)
     if v.outweighed:
-        out += ["What speaks for Kafka here, outweighed by the reasons above:", ""]
+        out += [f"{OUTWEIGHED_HEADING}:", ""]
         out += [reason_line(x, seen) for x in v.outweighed] + [""]
     if v.risks:
         out += ["Risks:", ""] + [f"- **{x.label}**: {x.text} (`{x.rule}`, §{', §'.join(x.refs)})" for x in v.risks] + [""]

@@ -124,7 +124,7 @@ def glance(vm: present.ViewModel) -> None:
         if v.reasons:
             st.markdown(reasons_md(v.reasons))
         if v.outweighed:
-            st.markdown("**What speaks for Kafka here, outweighed by the reasons above**")
+            st.markdown(f"**{present.OUTWEIGHED_HEADING}**")
             st.markdown(reasons_md(v.outweighed))
 
 
