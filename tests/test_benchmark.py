@@ -22,6 +22,19 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
+    "q-dg-car-park-ingest-acks-before-kafka": "verdict good-fit, expert fit-with-caveats",
+    "q-dg-sim-provisioning-retry-topics-reorder":
+        "verdict good-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes",
+    "q-dm-carmaker-old-clients-before-4-1": "not recommended: federated-governance",
+    "q-dm-city-open-data-mesh": "not recommended: data-as-a-product",
+    "q-dm-energy-retailer-iban-in-products": "not recommended: domain-ownership; no warning: smt",
+    "q-kc-debezium-single-task-nightly-batch": "verdict good-fit, expert fit-with-caveats",
+    "q-kc-ibmi-mq-source-fanout": "not recommended: source-connector",
+    "q-kc-pg-to-pg-four-tables": "no warning: sink-connector, transactions-exactly-once",
+    "q-ms-claims-six-month-replay": "not recommended: smart-endpoints-dumb-pipes",
+    "q-ms-onprem-wms-kafka-per-site": "verdict fit-with-caveats, expert poor-fit; not recommended: smart-endpoints-dumb-pipes",
+    "q-ms-rabbitmq-fanout-no-replay": "not recommended: cqrs",
+    "q-ms-statement-pdf-reply-topic": "not recommended: smart-endpoints-dumb-pipes",
     "r-cdc-gym-member-360": "verdict good-fit, expert fit-with-caveats",
     "r-cdc-maskfield-tombstone-erasure": "no warning: proposal:dead-letter-queue",
     "r-dg-invoice-numbers-from-offsets": "verdict good-fit, expert fit-with-caveats",
