@@ -485,7 +485,12 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
         if level == "poor-fit" and (value not in ruled or ruled[value].judgement != "warn"):
             judgements[value] = Judged("warn", system_alt, (), "verdict")
         elif value in ruled:
-            judgements[value] = ruled[value]
+            j = ruled[value]
+            # A rule's endorsement or conditions do not soften a discouragement that keeps the
+            # proposed pattern off the list: the more severe judgement stands.
+            if j.judgement != "warn" and p is not None and p in discouraged and p not in recommended:
+                j = Judged("warn", discouraged[p][1], (), "pattern")
+            judgements[value] = j
         elif p is not None and p in recommended:
             sev_alt = discouraged.get(p)
             judgements[value] = (Judged("conditions", None, (sev_alt[1],), "pattern") if sev_alt

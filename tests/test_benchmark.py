@@ -104,7 +104,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "v-ms-broker-dealer-worm-archive-tiering": "verdict good-fit, expert fit-with-caveats",
     "v-ms-freight-bookings-partition-scan-topic-per-booking":
         "not recommended: cdc-log-based, cqrs; no warning: event-sourcing-snapshots",
-    "w-c360-billing-poll-long-transactions": "no warning: proposal:exactly-once",
     "w-connect-k8s-rollout-standalone-proposal": "not recommended: source-connector",
     "w-debezium-server-pubsub-no-kafka": "not recommended: cdc-log-based",
     "w-game-backend-outbox-for-all-telemetry": "verdict good-fit, expert fit-with-caveats",

@@ -269,3 +269,17 @@ def test_a_poor_fits_outweighed_reasons_are_shown_apart_in_every_report() -> Non
         assert text.count(OUTWEIGHED_HEADING) == 1, fmt
         assert text.index(OUTWEIGHED_HEADING) < text.index(outweighed), fmt
         assert text.index(report.verdict.reasons[0].title) < text.index(OUTWEIGHED_HEADING), fmt
+
+
+def test_a_rules_conditions_do_not_soften_a_discouragement_that_keeps_the_pattern_off() -> None:
+    """Transactions proposed for database-backed services get conditions from one rule; where another
+    rule discourages transactions so that they are not recommended at all, the proposal is warned."""
+    kb = load_kb()
+    base = {"proposals": ["exactly-once"], "db_and_events": "yes-db", "processing_shape": "both"}
+    off = evaluate(kb, {**base, "atomic_multi_write": False, "duplicate_tolerance": "harmless"})
+    assert "transactions-exactly-once" not in {r.pattern for r in off.recommended}
+    assert {"exactly-once-for-database-writes", "transactions-not-needed"} <= set(off.fired)
+    assert {j.proposal: j.judgement for j in off.proposals}["exactly-once"] == "warn"
+    kept = evaluate(kb, {**base, "atomic_multi_write": True, "duplicate_tolerance": "harmful"})
+    assert "transactions-exactly-once" in {r.pattern for r in kept.recommended}
+    assert {j.proposal: j.judgement for j in kept.proposals}["exactly-once"] == "conditions"
