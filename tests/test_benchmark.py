@@ -29,7 +29,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "q-dm-city-open-data-mesh": "not recommended: data-as-a-product",
     "q-dm-energy-retailer-iban-in-products": "not recommended: domain-ownership; no warning: smt",
     "q-kc-debezium-single-task-nightly-batch": "verdict good-fit, expert fit-with-caveats",
-    "q-kc-ibmi-mq-source-fanout": "not recommended: source-connector",
     "q-kc-pg-to-pg-four-tables": "no warning: sink-connector, transactions-exactly-once",
     "q-ms-claims-six-month-replay": "not recommended: smart-endpoints-dumb-pipes",
     "q-ms-onprem-wms-kafka-per-site": "verdict fit-with-caveats, expert poor-fit; not recommended: smart-endpoints-dumb-pipes",
