@@ -35,6 +35,16 @@ JUDGEMENT_WORDS: dict[str, str] = {"endorse": "Endorsed", "conditions": "Endorse
 PHASE_HEADINGS: dict[str, str] = {"first": "Do first", "later": "Later"}
 TOP_REASONS = 3  # the verdict at a glance shows this many reasons and risks; the rest is one click away
 OUTWEIGHED_HEADING = "What speaks for Kafka here, outweighed by the reasons above"  # a poor fit's reasons for Kafka
+
+
+def human_bytes(n: int | None) -> str:
+    """A byte count for people ("1.5 GB"); sizing computes the numbers, every view words them alike."""
+    if n is None:
+        return "—"
+    for unit, size in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n} B"
 TOP_RISKS = 3
 
 

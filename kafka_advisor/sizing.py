@@ -121,15 +121,6 @@ def sized_days(retention_ms: int) -> float:
     return FOREVER_DAYS if retention_ms < 0 else retention_ms / DAY_MS
 
 
-def human_bytes(n: int | None) -> str:
-    if n is None:
-        return "—"
-    for unit, size in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if n >= size:
-            return f"{n / size:,.1f} {unit}"
-    return f"{n} B"
-
-
 def retention_words(ms: int) -> str:
     if ms < 0:
         return "until deleted"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..present import OUTWEIGHED_HEADING, TIER_HEADINGS, ReasonView, ViewModel
-from ..sizing import human_bytes, retention_words
+from ..present import OUTWEIGHED_HEADING, TIER_HEADINGS, ReasonView, ViewModel, human_bytes
+from ..sizing import retention_words
 from . import Exporter, register
 from .common import md, md_cell, one_line
 

@@ -16,8 +16,8 @@ import yaml
 
 from ..configs import Snippet
 from ..names import k8s_names
-from ..present import ViewModel
-from ..sizing import TopicSizing, human_bytes, retention_words
+from ..present import ViewModel, human_bytes
+from ..sizing import TopicSizing, retention_words
 from . import ExportContext, Exporter, register
 from .common import display_title, one_line
 

@@ -11,7 +11,7 @@ from kafka_advisor import diagram, exports, present
 from kafka_advisor.engine import evaluate
 from kafka_advisor.loader import KnowledgeBase
 from kafka_advisor.model import AnswerValue, Report, WhatIf
-from kafka_advisor.sizing import human_bytes, retention_words
+from kafka_advisor.sizing import retention_words
 from kafka_advisor.ui import pages, state
 from kafka_advisor.ui.architecture import show_architecture
 from kafka_advisor.ui.style import (
@@ -426,8 +426,8 @@ def sizing_tab(vm: present.ViewModel) -> None:
                "with headroom. Where an answer does not say, the assumption is named under each topic.")
     st.dataframe([{"Topic": t.name, "Kind": t.kind, "Partitions": t.partitions, "Replicas": t.replication_factor,
                    "min.insync.replicas": t.min_insync_replicas, "Retention": retention_words(t.retention_ms),
-                   "Broker disks": human_bytes(t.broker_bytes),
-                   "Remote tier": human_bytes(t.remote_bytes) if t.tiered else "—",
+                   "Broker disks": present.human_bytes(t.broker_bytes),
+                   "Remote tier": present.human_bytes(t.remote_bytes) if t.tiered else "—",
                    "Example": "yes" if t.example else ""} for t in vm.sizing], hide_index=True)
     for t in vm.sizing:
         with st.expander(f"{t.name}: how it was sized"):
