@@ -76,8 +76,8 @@ def to_mermaid(d: SystemDiagram) -> str:
         out += [node_line(n, "    ") for n in d.nodes if n.cluster == cluster.id]
         out.append("  end")
     out += [node_line(n, "  ") for n in d.nodes if n.cluster not in groups]
-    for e in d.edges:
-        out.append("  " + _edge(e, ids, groups))
+    # Edges to different rows of the topics table end on the same box here: draw each arrow once.
+    out += ["  " + line for line in dict.fromkeys(_edge(e, ids, groups) for e in d.edges)]
     for kind, (fill, border, colour) in CLASSES.items():
         dash = ",stroke-dasharray:5 3" if kind == "discouraged" else ""
         out.append(f"  classDef {kind.replace('-', '_')} fill:{fill},stroke:{border},color:{colour}{dash}")
