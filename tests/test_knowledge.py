@@ -207,8 +207,12 @@ def test_checklist_values_are_valid_for_the_real_client() -> None:
 
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            if "CONFWARN" in record.getMessage():
-                warnings.append(record.getMessage())
+            # Every client here gets bootstrap.servers, so librdkafka's "no bootstrap.servers" notice is
+            # never about a checklist value; it has shown up, rarely and only in full runs, from other
+            # clients of the process. Every other CONFWARN fails the test.
+            message = record.getMessage()
+            if "CONFWARN" in message and "No `bootstrap.servers` configured" not in message:
+                warnings.append(message)
 
     logger = logging.getLogger("kafka-advisor-confcheck")
     logger.addHandler(Collect())
