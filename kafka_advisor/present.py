@@ -34,6 +34,7 @@ JUDGEMENT_WORDS: dict[str, str] = {"endorse": "Endorsed", "conditions": "Endorse
                                    "warn": "Warned against"}
 PHASE_HEADINGS: dict[str, str] = {"first": "Do first", "later": "Later"}
 TOP_REASONS = 3  # the verdict at a glance shows this many reasons and risks; the rest is one click away
+TOP_RISKS = 3
 OUTWEIGHED_HEADING = "What speaks for Kafka here, outweighed by the reasons above"  # a poor fit's reasons for Kafka
 
 
@@ -45,7 +46,6 @@ def human_bytes(n: int | None) -> str:
         if n >= size:
             return f"{n / size:,.1f} {unit}"
     return f"{n} B"
-TOP_RISKS = 3
 
 
 # --------------------------------------------------------------------------- formatters (the only ones)

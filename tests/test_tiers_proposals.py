@@ -229,13 +229,17 @@ def test_a_poor_fit_lists_only_what_to_use_instead() -> None:
     assert all("managed" not in r.text.lower() for r in poor.verdict.risks)
 
 
+# A poor fit (data only copied between stores) with good-fit reasons it outweighs (teams, fan-out).
+COPY_BETWEEN_STORES = {"goals": ["data-integration"], "replay_needed": False, "consumers_may_be_down": False,
+                       "kafka_status": "evaluating", "team_count": 3, "interaction_styles": ["fan-out"]}
+
+
 def test_a_verdicts_reasons_lead_with_its_own_level() -> None:
     """'Why: do not adopt' lists the poor-fit reasons, never one for Kafka: those are kept apart as
     outweighed; a caveat's reasons come before the good-fit ones it qualifies."""
     kb = load_kb()
     level = {r.id: r.then.fit.level for r in kb.rules if r.then.fit is not None}
-    answers = {"goals": ["data-integration"], "replay_needed": False, "consumers_may_be_down": False,
-               "kafka_status": "evaluating", "team_count": 3, "interaction_styles": ["fan-out"]}
+    answers = COPY_BETWEEN_STORES
     poor = evaluate(kb, answers)
     assert poor.verdict.level == "poor-fit"
     assert poor.verdict.reasons and all(level[r.rule] != "good-fit" for r in poor.verdict.reasons)
@@ -260,10 +264,9 @@ def test_a_poor_fits_outweighed_reasons_are_shown_apart_in_every_report() -> Non
     from kafka_advisor.present import OUTWEIGHED_HEADING
 
     kb = load_kb()
-    report = evaluate(kb, {"goals": ["data-integration"], "replay_needed": False, "consumers_may_be_down": False,
-                           "kafka_status": "evaluating", "team_count": 3, "interaction_styles": ["fan-out"]})
+    report = evaluate(kb, COPY_BETWEEN_STORES)
     assert report.verdict.outweighed
-    outweighed = kb.rules[[r.id for r in kb.rules].index(report.verdict.outweighed[0].rule)].title
+    outweighed = report.verdict.outweighed[0].title
     for fmt in ("md", "html"):
         text = export(fmt, ExportContext(report=report, kb=kb)).decode()
         assert text.count(OUTWEIGHED_HEADING) == 1, fmt

@@ -21,8 +21,8 @@ def reason_line(reason: ReasonView, seen: set[str] | None = None) -> str:
     return f"- **{reason.title}**: {reason.because}{tail}{refs}"
 
 
-def _why(reasons: list[ReasonView], seen: set[str]) -> list[str]:
-    return ["Why:", ""] + [reason_line(x, seen) for x in reasons] + [""] if reasons else []
+def _why(reasons: list[ReasonView], seen: set[str], heading: str = "Why") -> list[str]:
+    return [f"{heading}:", ""] + [reason_line(x, seen) for x in reasons] + [""] if reasons else []
 
 
 def checklist_lines(vm: ViewModel, *, heading: str = "###", details: bool = True) -> list[str]:
@@ -64,9 +64,7 @@ def render_markdown(vm: ViewModel) -> str:
     for heading, alternatives in v.alternative_groups:
         out += [f"{heading}:", ""] + [f"- {a}" for a in alternatives] + [""]
     out += _why(v.reasons, seen)
-    if v.outweighed:
-        out += [f"{OUTWEIGHED_HEADING}:", ""]
-        out += [reason_line(x, seen) for x in v.outweighed] + [""]
+    out += _why(v.outweighed, seen, OUTWEIGHED_HEADING)
     if v.risks:
         out += ["Risks:", ""] + [f"- **{x.label}**: {x.text} (`{x.rule}`, §{', §'.join(x.refs)})" for x in v.risks] + [""]
 
