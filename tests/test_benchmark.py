@@ -22,6 +22,22 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
+    "pa-optician-account-read-model": "verdict fit-with-caveats, expert good-fit",
+    "pa-print-shop-order-board-sink": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
+    "pa-property-monolith-topic-ownership":
+        "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh, proposal:self-serve-platform",
+    "pa-refurb-marketplace-ml-data-products": "verdict fit-with-caveats, expert good-fit; no warning: proposal:log-cdc",
+    "pa-vet-booking-request-reply": "verdict good-fit, expert fit-with-caveats",
+    "pb-fleet-lease-mongo-event-store-to-kafka": "not recommended: cdc-log-based",
+    "pb-ota-dissolve-central-data-team": "verdict good-fit, expert fit-with-caveats",
+    "pb-pharma-wholesaler-sqlserver-cdc-half-transactions":
+        "verdict good-fit, expert fit-with-caveats; not recommended: cqrs; no warning: proposal:exactly-once",
+    "pb-water-portal-reads-snowflake-cqrs": "verdict good-fit, expert fit-with-caveats",
+    "pc-course-registration-kafka-buffer":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-job-queue",
+    "pc-insurer-mesh-exactly-once-charter": "no warning: proposal:exactly-once",
+    "pc-parcel-telemetry-product-billing":
+        "verdict fit-with-caveats, expert good-fit; not recommended: domain-ownership",
     "q-dg-car-park-ingest-acks-before-kafka": "verdict good-fit, expert fit-with-caveats",
     "q-dg-sim-provisioning-retry-topics-reorder":
         "verdict good-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes",
@@ -31,7 +47,8 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "q-kc-debezium-single-task-nightly-batch": "verdict good-fit, expert fit-with-caveats",
     "q-kc-pg-to-pg-four-tables": "no warning: sink-connector, transactions-exactly-once",
     "q-ms-claims-six-month-replay": "not recommended: smart-endpoints-dumb-pipes",
-    "q-ms-onprem-wms-kafka-per-site": "verdict fit-with-caveats, expert poor-fit; not recommended: smart-endpoints-dumb-pipes",
+    "q-ms-onprem-wms-kafka-per-site":
+        "verdict fit-with-caveats, expert poor-fit; not recommended: smart-endpoints-dumb-pipes",
     "q-ms-rabbitmq-fanout-no-replay": "not recommended: cqrs",
     "q-ms-statement-pdf-reply-topic": "not recommended: smart-endpoints-dumb-pipes",
     "r-cdc-gym-member-360": "verdict good-fit, expert fit-with-caveats",
@@ -43,7 +60,8 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-dm-dairy-coop-nightly-sources": "not recommended: data-as-a-product",
     "r-dm-grocery-delivery-promise-aggregate": "not recommended: data-as-a-product, domain-ownership",
     "r-dm-sportswear-canonical-model-board": "verdict good-fit, expert fit-with-caveats",
-    "r-eos-invoice-numbers-from-offsets": "verdict fit-with-caveats, expert poor-fit; no warning: proposal:single-partition",
+    "r-eos-invoice-numbers-from-offsets":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:single-partition",
     "r-es-game-marketplace-trades": "no warning: proposal:exactly-once",
     "r-es-gas-cylinder-event-store": "not recommended: cqrs",
     "r-kc-sap-hana-jdbc-table-polling": "not recommended: cqrs; no warning: proposal:query-cdc",
@@ -73,7 +91,8 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "t-dg-pharmacy-autocommit-async-loss":
         "verdict good-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes",
     "t-dg-transit-topup-hanging-transaction": "verdict good-fit, expert fit-with-caveats",
-    "t-dm-eleven-registries-plain-json": "verdict good-fit, expert fit-with-caveats; not recommended: self-serve-platform",
+    "t-dm-eleven-registries-plain-json":
+        "verdict good-fit, expert fit-with-caveats; not recommended: self-serve-platform",
     "t-dm-grocery-mesh-lakehouse-only": "not recommended: domain-ownership",
     "t-dm-kraft-topic-policy-on-brokers-only":
         "verdict good-fit, expert fit-with-caveats; not recommended: federated-governance",
@@ -82,13 +101,15 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "t-kc-es-sink-versions-after-repartition": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "t-kc-oracle-rac-vendor-billing-cdc":
         "verdict good-fit, expert fit-with-caveats; not recommended: domain-ownership; no warning: proposal:outbox",
-    "t-ms-genomics-hours-long-jobs": "verdict fit-with-caveats, expert poor-fit; not recommended: smart-endpoints-dumb-pipes",
+    "t-ms-genomics-hours-long-jobs":
+        "verdict fit-with-caveats, expert poor-fit; not recommended: smart-endpoints-dumb-pipes",
     "t-ms-stadium-seat-map-cqrs": "verdict good-fit, expert fit-with-caveats",
     "u-debezium-mysql-add-huge-table-snapshot": "not recommended: source-connector",
     "u-dg-bank-mq-xa-to-kafka-payment-hub":
         "verdict good-fit, expert fit-with-caveats; not recommended: cdc-log-based; no warning: proposal:exactly-once",
     "u-mesh-marketplace-sns-sqs-no-replay": "not recommended: hot-cold-data",
-    "u-mesh-payroll-every-service-a-domain": "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh",
+    "u-mesh-payroll-every-service-a-domain":
+        "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh",
     "u-mesh-selfserve-portal-zookeeper-kraft": "not recommended: federated-governance",
     "u-smt-explode-order-lines-margin":
         "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution; no warning: dead-letter-queue",
