@@ -33,8 +33,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "pb-pharma-wholesaler-sqlserver-cdc-half-transactions":
         "verdict good-fit, expert fit-with-caveats; not recommended: cqrs; no warning: proposal:exactly-once",
     "pb-water-portal-reads-snowflake-cqrs": "verdict good-fit, expert fit-with-caveats",
-    "pc-course-registration-kafka-buffer":
-        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-job-queue",
     "pc-insurer-mesh-exactly-once-charter": "no warning: proposal:exactly-once",
     "pc-parcel-telemetry-product-billing":
         "verdict fit-with-caveats, expert good-fit; not recommended: domain-ownership",
