@@ -24,8 +24,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
     "pa-optician-account-read-model": "verdict fit-with-caveats, expert good-fit",
     "pa-print-shop-order-board-sink": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
-    "pa-property-monolith-topic-ownership":
-        "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh, proposal:self-serve-platform",
+    "pa-property-monolith-topic-ownership": "verdict good-fit, expert fit-with-caveats",
     "pa-refurb-marketplace-ml-data-products": "verdict fit-with-caveats, expert good-fit; no warning: proposal:log-cdc",
     "pa-vet-booking-request-reply": "verdict good-fit, expert fit-with-caveats",
     "pb-fleet-lease-mongo-event-store-to-kafka": "not recommended: cdc-log-based",
