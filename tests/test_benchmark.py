@@ -26,7 +26,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "pa-print-shop-order-board-sink": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "pa-property-monolith-topic-ownership": "verdict good-fit, expert fit-with-caveats",
     "pa-refurb-marketplace-ml-data-products": "verdict fit-with-caveats, expert good-fit; no warning: proposal:log-cdc",
-    "pa-vet-booking-request-reply": "verdict good-fit, expert fit-with-caveats",
     "pb-fleet-lease-mongo-event-store-to-kafka": "not recommended: cdc-log-based",
     "pb-ota-dissolve-central-data-team": "verdict good-fit, expert fit-with-caveats",
     "pb-pharma-wholesaler-sqlserver-cdc-half-transactions":
