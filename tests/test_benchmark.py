@@ -29,7 +29,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "pb-fleet-lease-mongo-event-store-to-kafka": "not recommended: cdc-log-based",
     "pb-ota-dissolve-central-data-team": "verdict good-fit, expert fit-with-caveats",
     "pb-pharma-wholesaler-sqlserver-cdc-half-transactions":
-        "verdict good-fit, expert fit-with-caveats; not recommended: cqrs; no warning: proposal:exactly-once",
+        "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "pb-water-portal-reads-snowflake-cqrs": "verdict good-fit, expert fit-with-caveats",
     "pc-insurer-mesh-exactly-once-charter": "no warning: proposal:exactly-once",
     "pc-parcel-telemetry-product-billing":
