@@ -208,6 +208,7 @@ class PatternFacts:
     proposal_pattern: dict[str, str]  # proposal option -> pattern it proposes
     alternative: dict[str, str]  # pattern -> its first listed alternative
     includes: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # pattern -> (contained, why)
+    any_transport: frozenset[str] = frozenset()  # ideas that hold without Kafka (`any_transport: true`)
 
 
 def _pattern_facts(kb: KnowledgeBase) -> PatternFacts:
@@ -221,6 +222,7 @@ def _pattern_facts(kb: KnowledgeBase) -> PatternFacts:
         alternative={pid: p.alternatives[0] for pid, p in kb.patterns.items() if p.alternatives},
         includes={pid: tuple((link.pattern, link.because) for link in p.includes)
                   for pid, p in kb.patterns.items() if p.includes},
+        any_transport=frozenset(pid for pid, p in kb.patterns.items() if p.any_transport),
     )
 
 
@@ -403,7 +405,11 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
     judgements: dict[str, Judged] = {}
     if level == "poor-fit":
         # Do not adopt: no Kafka pattern is recommended, and every proposed pattern is pointless.
-        for p in proposed:
+        # So is the Kafka design the answers were heading for: the core patterns it would otherwise
+        # have recommended (a sink connector for the flows out, say). Baseline hygiene is not a design,
+        # and an idea that holds with any transport (an outbox, domain ownership) is not pointless.
+        meant = {p for p in chosen if tier_rank.get(p, 0) == TIER_RANK["core"] and p not in pf.any_transport}
+        for p in sorted(set(proposed) | meant):
             if p not in worst or worst[p][0] > SEVERITY_RANK["medium"]:
                 worst[p] = (SEVERITY_RANK["medium"], "medium", system_alt or "Do without Kafka, as the verdict says.")
         chosen = set()
@@ -566,6 +572,10 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
             why_discouraged[p] = [mine]
     for part, needers in out.required_by.items():
         why_recommended.setdefault(part, []).extend(_requires_reason(kb, n, part) for n in needers)
+    if out.level == "poor-fit":
+        for p, (_, alternative) in out.discouraged.items():
+            if p not in why_discouraged and p in why_recommended:
+                why_discouraged[p] = [_pointless_reason(kb, p, why_recommended[p], alternative)]
 
     recommended = [
         Recommendation.model_construct(
@@ -680,6 +690,17 @@ def _proposal_reason(kb: KnowledgeBase, value: str, pattern: str, effective: Ans
                   because=f"You said this is proposed or in place; no rule calls for {p.name} or against it, so "
                           f"the pattern's own stance applies ({'endorse' if p.if_proposed == 'endorse' else 'warn'}).",
                   answers={q.id: effective[q.id]}, refs=[p.section])
+
+
+def _pointless_reason(kb: KnowledgeBase, pattern: str, would: list[Reason], alternative: str) -> Reason:
+    """Under a poor fit: the part of a Kafka design these answers point to, and why it goes."""
+    answers: dict[str, AnswerValue] = {}
+    for r in would:
+        answers.update(r.answers)
+    titles = "; ".join(dict.fromkeys(r.title for r in would))
+    return Reason(rule="verdict", title=f"Kafka is a poor fit here, so {kb.patterns[pattern].name} is not needed",
+                  because=f"Your answers point to it ({titles}), as part of a Kafka design; without Kafka it has "
+                          f"nothing to do. Instead: {alternative}", answers=answers, refs=[kb.patterns[pattern].section])
 
 
 def _requires_reason(kb: KnowledgeBase, needer: str, part: str) -> Reason:

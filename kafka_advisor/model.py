@@ -338,6 +338,8 @@ class Pattern(Strict):
     pairs_with: list[Link] = Field(default=[], description="patterns shown beside this one; not recommended by it")
     includes: list[Link] = Field(default=[], description="patterns this one already contains: recommended "
                                  "together, the included one is named inside this one instead of listed again")
+    any_transport: bool = Field(default=False, description="an idea that holds without Kafka (an outbox, domain "
+                                "ownership): a poor fit neither recommends nor discourages it unless proposed")
     if_proposed: Judgement = Field(default="warn", description="the judgement when the user proposes this "
                                    "pattern and no rule recommends or discourages it")
     helps_when: list[Text] = Field(min_length=1)

@@ -169,8 +169,10 @@ def test_what_if_finds_single_changes_that_matter(mini: KnowledgeBase) -> None:
     assert ("latency_ms", "99") not in by_change  # still poor fit: no change, so not listed
     # Verdict changes are listed first.
     assert report.what_if[0].verdict is not None
-    # A poor fit recommends nothing, so adding a need that only recommends patterns changes nothing.
-    assert ("needs", "['replay']") not in by_change
+    # A poor fit recommends nothing: a need that only recommends patterns discourages them instead,
+    # as the Kafka design those answers point to.
+    replay = by_change[("needs", "['replay']")]
+    assert replay.verdict is None and replay.recommends == [] and replay.discourages
     # Multi-select answers are explored by toggling each option.
     fits = evaluate(mini, {"style": "events"}, with_what_if=True)
     assert ("needs", "['replay']") in {(w.question, str(w.to)) for w in fits.what_if}

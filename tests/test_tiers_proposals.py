@@ -286,3 +286,24 @@ def test_a_rules_conditions_do_not_soften_a_discouragement_that_keeps_the_patter
     kept = evaluate(kb, {**base, "atomic_multi_write": True, "duplicate_tolerance": "harmful"})
     assert "transactions-exactly-once" in {r.pattern for r in kept.recommended}
     assert {j.proposal: j.judgement for j in kept.proposals}["exactly-once"] == "conditions"
+
+
+def test_a_poor_fit_discourages_the_kafka_design_its_answers_point_to() -> None:
+    """Issue 9, class 5: under a poor fit the core patterns the answers would have brought (a sink
+    connector for the flows out) are discouraged with the answers behind them, not dropped silently;
+    an idea that holds with any transport (`any_transport`, such as smart endpoints) is left alone."""
+    kb = load_kb()
+    answers = {**COPY_BETWEEN_STORES, "integrations": ["db-out", "lake-out"], "logic_in_pipe": "yes-rules"}
+    fit = evaluate(kb, {**answers, "replay_needed": True, "consumers_may_be_down": True})
+    assert fit.verdict.level != "poor-fit"
+    assert {"sink-connector", "smart-endpoints-dumb-pipes"} <= {r.pattern for r in fit.recommended if r.tier == "core"}
+    poor = evaluate(kb, answers)
+    assert poor.verdict.level == "poor-fit" and poor.recommended == []
+    found = {d.pattern: d for d in poor.discouraged}
+    sink = found["sink-connector"]
+    assert sink.severity == "medium" and sink.alternative in poor.verdict.system_alternatives
+    [reason] = sink.reasons
+    assert reason.rule == "verdict" and "integrations" in reason.answers and "Sink connector" in reason.title
+    neutral = {pid for pid, p in kb.patterns.items() if p.any_transport}
+    assert "smart-endpoints-dumb-pipes" in neutral and not neutral & set(found)
+    assert "smart-endpoints-dumb-pipes" not in {r.pattern for r in poor.recommended}
