@@ -62,8 +62,10 @@ def describe(kb: KnowledgeBase, base: Outcome, new: Outcome) -> tuple[str, list[
     for verb, before, after in (("recommends", base.recommended, new.recommended),
                                 ("discourages", base.discouraged, new.discouraged)):
         plus, minus = set(after) - set(before), set(before) - set(after)
-        if plus:
-            parts.append(f"{verb} {names(plus)}")
+        # Turned poor, the design it recommended is discouraged with it: "no longer recommends" says so.
+        shown = plus - set(base.recommended) if verb == "discourages" and new.level == "poor-fit" else plus
+        if shown:
+            parts.append(f"{verb} {names(shown)}")
         if minus:
             parts.append(f"no longer {verb} {names(minus)}")
         added |= plus

@@ -178,6 +178,24 @@ def test_what_if_finds_single_changes_that_matter(mini: KnowledgeBase) -> None:
     assert ("needs", "['replay']") in {(w.question, str(w.to)) for w in fits.what_if}
 
 
+def test_a_change_to_poor_fit_says_once_what_it_drops() -> None:
+    """Turned poor, the design the answers pointed to is discouraged (the data keeps it); the prose says
+    "no longer recommends" once instead of naming the same patterns again as "discourages"."""
+    from kafka_advisor.loader import load_answers_doc
+
+    kb = load_kb()
+    doc = load_answers_doc(kb, Path(__file__).resolve().parent.parent / "examples" / "order-platform-12-services-good-fit.yaml")
+    report = evaluate(kb, doc.answers, inventory=doc.inventory, with_what_if=True)
+    core = {r.pattern for r in report.recommended}
+    turned = [w for w in report.what_if if w.verdict == "poor-fit" and set(w.discourages) & core]
+    assert turned
+    for w in turned:
+        dropped = [kb.patterns[p].name for p in sorted(set(w.discourages) & core)]
+        discourages = next((part for part in w.effect.split("; ") if part.startswith("discourages ")), "")
+        assert all(name not in discourages for name in dropped), w.effect
+        assert all(name in w.effect for name in dropped)  # named once, under "no longer recommends"
+
+
 def test_what_if_lists_nothing_when_no_single_change_matters(tmp_path: Path) -> None:
     kb = load_kb(write_minikb(tmp_path))
     report = evaluate(kb, {"style": "events", "needs": ["replay", "audit", "fanout"], "durable": False}, with_what_if=True)
