@@ -22,6 +22,15 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
+    "oa-insurer-mesh-package-domains": "no warning: proposal:self-serve-platform",
+    "oa-mesh-connector-failed-unnoticed": "not recommended: domain-ownership",
+    "oa-pharmacy-courier-es-snapshots":
+        "verdict fit-with-caveats, expert good-fit; not recommended: proposal:event-sourcing",
+    "oa-tour-operator-booking-search":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:log-cdc, proposal:kafka-connect",
+    "ob-saas-customer-warehouse-feeds":
+        "verdict good-fit, expert poor-fit; no warning: proposal:kafka-connect, proposal:log-cdc",
+    "ob-sheet-music-renewals-stripe": "no warning: proposal:exactly-once",
     "pa-optician-account-read-model": "verdict fit-with-caveats, expert good-fit",
     "pa-print-shop-order-board-sink": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "pa-property-monolith-topic-ownership": "verdict good-fit, expert fit-with-caveats",
