@@ -26,8 +26,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "oa-mesh-connector-failed-unnoticed": "not recommended: domain-ownership",
     "oa-pharmacy-courier-es-snapshots":
         "verdict fit-with-caveats, expert good-fit; not recommended: proposal:event-sourcing",
-    "oa-tour-operator-booking-search":
-        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:log-cdc, proposal:kafka-connect",
+    "oa-tour-operator-booking-search": "not recommended: proposal:cqrs",
     "ob-saas-customer-warehouse-feeds":
         "verdict good-fit, expert poor-fit; no warning: proposal:kafka-connect, proposal:log-cdc",
     "ob-sheet-music-renewals-stripe": "no warning: proposal:exactly-once",
