@@ -29,17 +29,16 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "oa-tour-operator-booking-search": "not recommended: proposal:cqrs",
     "ob-saas-customer-warehouse-feeds":
         "verdict good-fit, expert poor-fit; no warning: proposal:kafka-connect, proposal:log-cdc",
-    "ob-sheet-music-renewals-stripe": "no warning: proposal:exactly-once",
     "pa-optician-account-read-model": "verdict fit-with-caveats, expert good-fit",
     "pa-print-shop-order-board-sink": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "pa-property-monolith-topic-ownership": "verdict good-fit, expert fit-with-caveats",
     "pa-refurb-marketplace-ml-data-products": "verdict fit-with-caveats, expert good-fit; no warning: proposal:log-cdc",
+    "pa-wholesale-ordering-delivery-standard": "not recommended: proposal:exactly-once",
     "pb-fleet-lease-mongo-event-store-to-kafka": "not recommended: cdc-log-based",
     "pb-ota-dissolve-central-data-team": "verdict good-fit, expert fit-with-caveats",
     "pb-pharma-wholesaler-sqlserver-cdc-half-transactions":
         "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "pb-water-portal-reads-snowflake-cqrs": "verdict good-fit, expert fit-with-caveats",
-    "pc-insurer-mesh-exactly-once-charter": "no warning: proposal:exactly-once",
     "pc-parcel-telemetry-product-billing":
         "verdict fit-with-caveats, expert good-fit; not recommended: domain-ownership",
     "q-dg-car-park-ingest-acks-before-kafka": "verdict good-fit, expert fit-with-caveats",
@@ -71,8 +70,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-kc-toast-placeholder-lookup-smt": "verdict good-fit, expert fit-with-caveats",
     "r-mesh-courier-saas-portal": "verdict good-fit, expert fit-with-caveats",
     "r-mesh-orders-bespoke-topics": "not recommended: domain-ownership",
-    "r-mesh-wholesaler-cross-domain-transaction":
-        "verdict good-fit, expert fit-with-caveats; no warning: proposal:exactly-once",
+    "r-mesh-wholesaler-cross-domain-transaction": "verdict good-fit, expert fit-with-caveats",
     "r-ms-newsroom-single-partition-content-log": "not recommended: claim-check, cqrs",
     "r-ms-ski-pass-seasonal-consumer-offsets":
         "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes",
@@ -106,8 +104,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
         "verdict fit-with-caveats, expert poor-fit; not recommended: smart-endpoints-dumb-pipes",
     "t-ms-stadium-seat-map-cqrs": "verdict good-fit, expert fit-with-caveats",
     "u-debezium-mysql-add-huge-table-snapshot": "not recommended: source-connector",
-    "u-dg-bank-mq-xa-to-kafka-payment-hub":
-        "verdict good-fit, expert fit-with-caveats; not recommended: cdc-log-based; no warning: proposal:exactly-once",
+    "u-dg-bank-mq-xa-to-kafka-payment-hub": "verdict good-fit, expert fit-with-caveats; not recommended: cdc-log-based",
     "u-mesh-marketplace-sns-sqs-no-replay": "not recommended: hot-cold-data",
     "u-mesh-payroll-every-service-a-domain":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh",
