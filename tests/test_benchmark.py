@@ -22,7 +22,6 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
-    "oa-insurer-mesh-package-domains": "no warning: proposal:self-serve-platform",
     "oa-mesh-connector-failed-unnoticed": "not recommended: domain-ownership",
     "oa-pharmacy-courier-es-snapshots":
         "verdict fit-with-caveats, expert good-fit; not recommended: proposal:event-sourcing",
@@ -79,7 +78,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "s-dg-crypto-exchange-kafka-sequencer":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:exactly-once, proposal:event-sourcing",
     "s-dg-food-delivery-unclean-election-lost-payments": "verdict good-fit, expert fit-with-caveats",
-    "s-dm-hospital-group-three-of-nine-domains": "no warning: proposal:data-mesh, proposal:self-serve-platform",
+    "s-dm-hospital-group-three-of-nine-domains": "no warning: proposal:data-mesh",
     "s-dm-retailer-article-data-three-way-mesh": "not recommended: domain-ownership",
     "s-dm-sportsbook-safer-gambling-products": "not recommended: federated-governance",
     "s-kc-freight-connect-to-strimzi": "not recommended: source-connector",
