@@ -555,14 +555,14 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
     reasons = [_reason(f, effective) for f in fired]
     why_recommended: dict[str, list[Reason]] = {}
     why_discouraged: dict[str, list[Reason]] = {}
-    why_judged: dict[str, list[Reason]] = {}
+    why_judged: dict[str, list[tuple[str, Reason]]] = {}  # proposal -> (the rule's judgement, why)
     for f, reason in zip(fired, reasons, strict=True):
         for pattern, *_ in f.recommend:
             why_recommended.setdefault(pattern, []).append(reason)
         for pattern, *_ in f.discourage:
             why_discouraged.setdefault(pattern, []).append(reason)
-        for proposal, *_ in f.judge:
-            why_judged.setdefault(proposal, []).append(reason)
+        for proposal, judgement, *_ in f.judge:
+            why_judged.setdefault(proposal, []).append((judgement, reason))
     proposed = {v: p for v, p in c.patterns.proposal_pattern.items() if v in proposals}
     for value, p in proposed.items():
         mine = _proposal_reason(kb, value, p, effective)
@@ -710,7 +710,8 @@ def _requires_reason(kb: KnowledgeBase, needer: str, part: str) -> Reason:
                   refs=[p.section])
 
 
-def _judgements(kb: KnowledgeBase, out: Outcome, proposals: tuple[str, ...], why_judged: dict[str, list[Reason]],
+def _judgements(kb: KnowledgeBase, out: Outcome, proposals: tuple[str, ...],
+                why_judged: dict[str, list[tuple[str, Reason]]],
                 why_recommended: dict[str, list[Reason]], why_discouraged: dict[str, list[Reason]],
                 effective: Answers) -> list[ProposalJudgement]:
     q = kb.proposals_question()
@@ -721,7 +722,8 @@ def _judgements(kb: KnowledgeBase, out: Outcome, proposals: tuple[str, ...], why
             continue
         pattern = compiled(kb).patterns.proposal_pattern.get(value)
         if j.source == "rule":
-            why = why_judged.get(value, [])
+            # The rules behind the judgement that stands: a milder one it overrode is not its reason.
+            why = [r for judgement, r in why_judged.get(value, []) if judgement == j.judgement]
         elif j.source == "verdict":
             why = [Reason(rule="verdict", title="Kafka is a poor fit here", because=j.alternative or "",
                           answers={q.id: effective[q.id]}, refs=["7.1"])]

@@ -307,3 +307,16 @@ def test_a_poor_fit_discourages_the_kafka_design_its_answers_point_to() -> None:
     neutral = {pid for pid, p in kb.patterns.items() if p.any_transport}
     assert "smart-endpoints-dumb-pipes" in neutral and not neutral & set(found)
     assert "smart-endpoints-dumb-pipes" not in {r.pattern for r in poor.recommended}
+
+
+def test_a_judgements_reasons_are_the_rules_that_gave_it() -> None:
+    """Two rules judge one proposal, one with conditions and one warning: the warning stands, and its
+    'why' lists the rule that warned, not the milder one it overrode."""
+    kb = load_kb()
+    answers = {"proposals": ["exactly-once"], "app_resends": True, "duplicate_tolerance": "harmful",
+               "db_and_events": "yes-db", "processing_shape": "both"}
+    report = evaluate(kb, answers)
+    assert {"app-resends-exactly-once-after-dedup", "exactly-once-for-database-writes"} <= set(report.fired)
+    [judged] = [j for j in report.proposals if j.proposal == "exactly-once"]
+    assert judged.judgement == "warn"
+    assert [r.rule for r in judged.reasons] == ["exactly-once-for-database-writes"]
