@@ -22,6 +22,19 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
+    "na-bnpl-product-outbox-relay-acks1": "not recommended: federated-governance; no warning: proposal:log-cdc",
+    "na-parcel-dotnet-rebalance-kip848": "not recommended: proposal:choreography; no warning: proposal:kafka-job-queue",
+    "na-route-app-cassandra-debezium-cdc":
+        "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes; no warning: proposal:log-cdc",
+    "na-ticketing-gates-exactly-once-admission":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:idempotent-producer",
+    "na-windfarm-scada-sink-duplicates": "verdict fit-with-caveats, expert good-fit",
+    "nb-azure-sql-outbox-incrementing-gaps": "not recommended: cdc-log-based; no warning: proposal:query-cdc",
+    "nb-building-materials-biztalk-mesh": "no warning: proposal:data-mesh",
+    "nb-connect-offsets-single-replica-resnapshot": "not recommended: transactional-outbox",
+    "nb-machinery-listing-search-raw-table-join":
+        "verdict good-fit, expert fit-with-caveats; no warning: proposal:log-cdc",
+    "nb-orders-product-oracle-to-postgres-cutover": "no warning: proposal:log-cdc",
     "oa-mesh-connector-failed-unnoticed": "not recommended: domain-ownership",
     "oa-pharmacy-courier-es-snapshots":
         "verdict fit-with-caveats, expert good-fit; not recommended: proposal:event-sourcing",
