@@ -25,7 +25,8 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "na-bnpl-product-outbox-relay-acks1": "not recommended: federated-governance; no warning: proposal:log-cdc",
     "na-parcel-dotnet-rebalance-kip848": "not recommended: proposal:choreography; no warning: proposal:kafka-job-queue",
     "na-route-app-cassandra-debezium-cdc":
-        "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes; no warning: proposal:log-cdc",
+        "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes; "
+        "no warning: proposal:log-cdc",
     "na-ticketing-gates-exactly-once-admission":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:idempotent-producer",
     "na-windfarm-scada-sink-duplicates": "verdict fit-with-caveats, expert good-fit",
