@@ -50,8 +50,9 @@ MORE_RULES = """
 """
 
 
-def _kb(root: Path, *, alpha_extra: str = "", delta_extra: str = "tier: baseline\\nif_proposed: endorse\\n") -> KnowledgeBase:
-    write_minikb(root, questions=QUESTIONS + PROPOSALS, rules=RULES + MORE_RULES)
+def _kb(root: Path, *, alpha_extra: str = "", delta_extra: str = "tier: baseline\\nif_proposed: endorse\\n",
+        extra_rules: str = "") -> KnowledgeBase:
+    write_minikb(root, questions=QUESTIONS + PROPOSALS, rules=RULES + MORE_RULES + extra_rules)
     alpha = root / "patterns" / "alpha.yaml"
     alpha.write_text(alpha.read_text() + textwrap.dedent(alpha_extra))
     delta = (root / "patterns" / "gamma.yaml").read_text().replace("gamma", "delta").replace("Gamma", "Delta")
@@ -274,18 +275,30 @@ def test_a_poor_fits_outweighed_reasons_are_shown_apart_in_every_report() -> Non
         assert text.index(report.verdict.reasons[0].title) < text.index(OUTWEIGHED_HEADING), fmt
 
 
-def test_a_rules_conditions_do_not_soften_a_discouragement_that_keeps_the_pattern_off() -> None:
-    """Transactions proposed for database-backed services get conditions from one rule; where another
-    rule discourages transactions so that they are not recommended at all, the proposal is warned."""
-    kb = load_kb()
-    base = {"proposals": ["exactly-once"], "db_and_events": "yes-db", "processing_shape": "both"}
-    off = evaluate(kb, {**base, "atomic_multi_write": False, "duplicate_tolerance": "harmless"})
-    assert "transactions-exactly-once" not in {r.pattern for r in off.recommended}
-    assert {"exactly-once-for-database-writes", "transactions-not-needed"} <= set(off.fired)
-    assert {j.proposal: j.judgement for j in off.proposals}["exactly-once"] == "warn"
-    kept = evaluate(kb, {**base, "atomic_multi_write": True, "duplicate_tolerance": "harmful"})
-    assert "transactions-exactly-once" in {r.pattern for r in kept.recommended}
-    assert {j.proposal: j.judgement for j in kept.proposals}["exactly-once"] == "conditions"
+BETA_WITH_CARE = """
+  - id: beta-with-care
+    title: Beta, with care
+    when: {question: proposals, contains: use-beta}
+    then:
+      judge: [{proposal: use-beta, judgement: conditions, conditions: [Only with care.]}]
+    because: Beta needs care.
+    refs: ["7.1.1"]
+    examples:
+      - {name: fires, answers: {proposals: [use-beta]}, expect: {fires: true, judged: {use-beta: conditions}}}
+      - {name: quiet, answers: {proposals: [use-alpha]}, expect: {fires: false}}
+"""
+
+
+def test_a_rules_conditions_do_not_soften_a_discouragement_that_keeps_the_pattern_off(tmp_path: Path) -> None:
+    """A rule endorses a proposal on conditions; where another rule discourages its pattern so that it is
+    not recommended at all, the proposal is warned; where the pattern stays recommended, the conditions hold."""
+    kb = _kb(tmp_path, extra_rules=BETA_WITH_CARE)
+    off = evaluate(kb, {"durable": True, "proposals": ["use-beta"]})
+    assert "beta" not in {r.pattern for r in off.recommended} and "beta-with-care" in off.fired
+    assert {j.proposal: j.judgement for j in off.proposals}["use-beta"] == "warn"
+    kept = evaluate(kb, {"needs": ["audit"], "durable": True, "proposals": ["use-beta"]})
+    assert "beta" in {r.pattern for r in kept.recommended}
+    assert {j.proposal: j.judgement for j in kept.proposals}["use-beta"] == "conditions"
 
 
 def test_a_poor_fit_discourages_the_kafka_design_its_answers_point_to() -> None:
