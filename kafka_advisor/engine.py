@@ -573,9 +573,9 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
     for part, needers in out.required_by.items():
         why_recommended.setdefault(part, []).extend(_requires_reason(kb, n, part) for n in needers)
     if out.level == "poor-fit":
-        for p, (_, alternative) in out.discouraged.items():
+        for p in out.discouraged:
             if p not in why_discouraged and p in why_recommended:
-                why_discouraged[p] = [_pointless_reason(kb, p, why_recommended[p], alternative)]
+                why_discouraged[p] = [_pointless_reason(kb, p, why_recommended[p])]
 
     recommended = [
         Recommendation.model_construct(
@@ -692,15 +692,17 @@ def _proposal_reason(kb: KnowledgeBase, value: str, pattern: str, effective: Ans
                   answers={q.id: effective[q.id]}, refs=[p.section])
 
 
-def _pointless_reason(kb: KnowledgeBase, pattern: str, would: list[Reason], alternative: str) -> Reason:
-    """Under a poor fit: the part of a Kafka design these answers point to, and why it goes."""
+def _pointless_reason(kb: KnowledgeBase, pattern: str, would: list[Reason]) -> Reason:
+    """Under a poor fit: the part of a Kafka design these answers point to, and why it goes (what to do
+    instead is the discouragement's alternative)."""
     answers: dict[str, AnswerValue] = {}
     for r in would:
         answers.update(r.answers)
     titles = "; ".join(dict.fromkeys(r.title for r in would))
-    return Reason(rule="verdict", title=f"Kafka is a poor fit here, so {kb.patterns[pattern].name} is not needed",
+    name = kb.patterns[pattern].name
+    return Reason(rule=f"poor-fit:{pattern}", title=f"Kafka is a poor fit here, so {name} is not needed",
                   because=f"Your answers point to it ({titles}), as part of a Kafka design; without Kafka it has "
-                          f"nothing to do. Instead: {alternative}", answers=answers, refs=[kb.patterns[pattern].section])
+                          "nothing to do.", answers=answers, refs=[kb.patterns[pattern].section])
 
 
 def _requires_reason(kb: KnowledgeBase, needer: str, part: str) -> Reason:

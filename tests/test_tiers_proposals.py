@@ -316,7 +316,7 @@ def test_a_poor_fit_discourages_the_kafka_design_its_answers_point_to() -> None:
     sink = found["sink-connector"]
     assert sink.severity == "medium" and sink.alternative in poor.verdict.system_alternatives
     [reason] = sink.reasons
-    assert reason.rule == "verdict" and "integrations" in reason.answers and "Sink connector" in reason.title
+    assert reason.rule == "poor-fit:sink-connector" and "integrations" in reason.answers and "Sink connector" in reason.title
     neutral = {pid for pid, p in kb.patterns.items() if p.any_transport}
     assert "smart-endpoints-dumb-pipes" in neutral and not neutral & set(found)
     assert "smart-endpoints-dumb-pipes" not in {r.pattern for r in poor.recommended}
