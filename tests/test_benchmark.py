@@ -22,15 +22,13 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ma-3pl-carrier-label-commands": "verdict good-fit, expert fit-with-caveats",
-    "ma-diy-store-stock-product-stale": "not recommended: domain-ownership, federated-governance",
+    "ma-diy-store-stock-product-stale": "not recommended: federated-governance",
     "ma-newspaper-wordpress-jdbc-poll":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:query-cdc, proposal:kafka-connect",
     "ma-private-bank-mesh-aml-only":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh, proposal:self-serve-platform",
     "mb-appliance-dealer-order-split": "verdict good-fit, expert fit-with-caveats",
     "mb-instant-payments-hub": "not recommended: hot-cold-data",
-    "mb-mesh-certified-copies": "not recommended: domain-ownership",
-    "mb-mesh-reorg-topic-renames": "not recommended: domain-ownership",
     "mb-mysql-cdc-clickhouse": "verdict good-fit, expert fit-with-caveats",
     "mb-rent-webhooks-exactly-once": "not recommended: transactional-outbox",
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
@@ -48,7 +46,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "nb-machinery-listing-search-raw-table-join":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:log-cdc",
     "nb-orders-product-oracle-to-postgres-cutover": "no warning: proposal:log-cdc",
-    "oa-mesh-connector-failed-unnoticed": "not recommended: domain-ownership",
     "oa-pharmacy-courier-es-snapshots":
         "verdict fit-with-caveats, expert good-fit; not recommended: proposal:event-sourcing",
     "oa-tour-operator-booking-search": "not recommended: proposal:cqrs",
@@ -64,14 +61,13 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "pb-pharma-wholesaler-sqlserver-cdc-half-transactions":
         "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "pb-water-portal-reads-snowflake-cqrs": "verdict good-fit, expert fit-with-caveats",
-    "pc-parcel-telemetry-product-billing":
-        "verdict fit-with-caveats, expert good-fit; not recommended: domain-ownership",
+    "pc-parcel-telemetry-product-billing": "verdict fit-with-caveats, expert good-fit",
     "q-dg-car-park-ingest-acks-before-kafka": "verdict good-fit, expert fit-with-caveats",
     "q-dg-sim-provisioning-retry-topics-reorder":
         "verdict good-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes",
     "q-dm-carmaker-old-clients-before-4-1": "not recommended: federated-governance",
     "q-dm-city-open-data-mesh": "not recommended: data-as-a-product",
-    "q-dm-energy-retailer-iban-in-products": "not recommended: domain-ownership; no warning: smt",
+    "q-dm-energy-retailer-iban-in-products": "no warning: smt",
     "q-kc-debezium-single-task-nightly-batch": "verdict good-fit, expert fit-with-caveats",
     "q-ms-claims-six-month-replay": "not recommended: smart-endpoints-dumb-pipes",
     "q-ms-onprem-wms-kafka-per-site":
@@ -85,7 +81,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-dg-price-engine-two-writers-per-sku": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "r-dm-article-v1-unknown-consumers-before-4-1": "not recommended: federated-governance",
     "r-dm-dairy-coop-nightly-sources": "not recommended: data-as-a-product",
-    "r-dm-grocery-delivery-promise-aggregate": "not recommended: data-as-a-product, domain-ownership",
+    "r-dm-grocery-delivery-promise-aggregate": "not recommended: data-as-a-product",
     "r-dm-sportswear-canonical-model-board": "verdict good-fit, expert fit-with-caveats",
     "r-eos-invoice-numbers-from-offsets":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:single-partition",
@@ -94,7 +90,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-kc-sap-hana-jdbc-table-polling": "not recommended: cqrs; no warning: proposal:query-cdc",
     "r-kc-toast-placeholder-lookup-smt": "verdict good-fit, expert fit-with-caveats",
     "r-mesh-courier-saas-portal": "verdict good-fit, expert fit-with-caveats",
-    "r-mesh-orders-bespoke-topics": "not recommended: domain-ownership",
     "r-mesh-wholesaler-cross-domain-transaction": "verdict good-fit, expert fit-with-caveats",
     "r-ms-newsroom-single-partition-content-log": "not recommended: claim-check, cqrs",
     "r-ms-ski-pass-seasonal-consumer-offsets":
@@ -117,7 +112,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "t-dg-transit-topup-hanging-transaction": "verdict good-fit, expert fit-with-caveats",
     "t-dm-eleven-registries-plain-json":
         "verdict good-fit, expert fit-with-caveats; not recommended: self-serve-platform",
-    "t-dm-grocery-mesh-lakehouse-only": "not recommended: domain-ownership",
     "t-dm-kraft-topic-policy-on-brokers-only":
         "verdict good-fit, expert fit-with-caveats; not recommended: federated-governance",
     "t-dm-news-pubsub-mesh-needs-kafka":
