@@ -23,8 +23,6 @@ SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "ma-3pl-carrier-label-commands": "verdict good-fit, expert fit-with-caveats",
     "ma-diy-store-stock-product-stale": "not recommended: federated-governance",
-    "ma-newspaper-wordpress-jdbc-poll":
-        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:query-cdc, proposal:kafka-connect",
     "ma-private-bank-mesh-aml-only":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh, proposal:self-serve-platform",
     "mb-appliance-dealer-order-split": "verdict good-fit, expert fit-with-caveats",
