@@ -26,14 +26,14 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "la-permit-office-advisory-notices":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
     "lb-cinema-central-outbox-database": "verdict good-fit, expert fit-with-caveats",
-    "lb-cottage-pilot-deletes-dropped":
-        "verdict poor-fit, expert good-fit; not recommended: sink-connector, smt, proposal:log-cdc",
     "lb-insurer-cqrs-for-every-service": "verdict good-fit, expert fit-with-caveats",
     "lb-nine-snowflake-copies-of-bookings": "verdict fit-with-caveats, expert good-fit",
     "lb-resale-listings-redis-lock": "not recommended: proposal:event-sourcing; no warning: proposal:exactly-once",
     "lb-school-saas-embedded-debezium-relay": "verdict good-fit, expert fit-with-caveats",
     "ma-3pl-carrier-label-commands": "verdict good-fit, expert fit-with-caveats",
     "ma-diy-store-stock-product-stale": "not recommended: federated-governance",
+    "ma-newspaper-wordpress-jdbc-poll":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:query-cdc, proposal:kafka-connect",
     "ma-private-bank-mesh-aml-only":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh, proposal:self-serve-platform",
     "mb-appliance-dealer-order-split": "verdict good-fit, expert fit-with-caveats",
