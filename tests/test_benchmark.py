@@ -21,13 +21,11 @@ from kafka_advisor.yamlsource import AdvisorError
 KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
-    "la-game-studios-player-data-products": "verdict fit-with-caveats, expert good-fit",
     "la-iot-vineyard-sensor-history": "verdict fit-with-caveats, expert poor-fit",
     "la-permit-office-advisory-notices":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
     "lb-cinema-central-outbox-database": "verdict good-fit, expert fit-with-caveats",
     "lb-insurer-cqrs-for-every-service": "verdict good-fit, expert fit-with-caveats",
-    "lb-nine-snowflake-copies-of-bookings": "verdict fit-with-caveats, expert good-fit",
     "lb-resale-listings-redis-lock": "not recommended: proposal:event-sourcing; no warning: proposal:exactly-once",
     "lb-school-saas-embedded-debezium-relay": "verdict good-fit, expert fit-with-caveats",
     "ma-3pl-carrier-label-commands": "verdict good-fit, expert fit-with-caveats",
@@ -63,7 +61,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "pa-optician-account-read-model": "verdict fit-with-caveats, expert good-fit",
     "pa-print-shop-order-board-sink": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "pa-property-monolith-topic-ownership": "verdict good-fit, expert fit-with-caveats",
-    "pa-refurb-marketplace-ml-data-products": "verdict fit-with-caveats, expert good-fit; no warning: proposal:log-cdc",
+    "pa-refurb-marketplace-ml-data-products": "no warning: proposal:log-cdc",
     "pa-wholesale-ordering-delivery-standard": "not recommended: proposal:exactly-once",
     "pb-fleet-lease-mongo-event-store-to-kafka": "not recommended: cdc-log-based",
     "pb-ota-dissolve-central-data-team": "verdict good-fit, expert fit-with-caveats",
@@ -76,7 +74,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
         "verdict good-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes",
     "q-dm-carmaker-old-clients-before-4-1": "not recommended: federated-governance",
     "q-dm-city-open-data-mesh": "not recommended: data-as-a-product",
-    "q-dm-energy-retailer-iban-in-products": "no warning: smt",
+    "q-dm-energy-retailer-iban-in-products": "verdict good-fit, expert fit-with-caveats; no warning: smt",
     "q-kc-debezium-single-task-nightly-batch": "verdict good-fit, expert fit-with-caveats",
     "q-ms-claims-six-month-replay": "not recommended: smart-endpoints-dumb-pipes",
     "q-ms-onprem-wms-kafka-per-site":
@@ -165,14 +163,14 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "x-mesh-airline-central-canonical-topics":
         "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox",
     "y-hotel-rates-cqrs-read-your-writes": "verdict good-fit, expert fit-with-caveats",
-    "y-mesh-customer-profile-pii-tiering": "not recommended: schema-evolution",
+    "y-mesh-customer-profile-pii-tiering":
+        "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution",
     "y-pos-tills-offline-resend": "verdict good-fit, expert fit-with-caveats",
     "z-c360-dealers-no-shared-customer-id": "verdict good-fit, expert fit-with-caveats",
     "z-card-disputes-seven-year-lookups": "verdict good-fit, expert fit-with-caveats; not recommended: sink-connector",
     "z-fx-quotes-exactly-once-proposal": "not recommended: idempotent-producer",
     "z-mesh-stock-deltas-no-state-product": "not recommended: schema-evolution",
     "z-payouts-http-sink-side-effects": "verdict good-fit, expert fit-with-caveats; no warning: sink-connector",
-    "z-recruiting-search-rebuild-retention": "verdict fit-with-caveats, expert good-fit",
 }
 
 
