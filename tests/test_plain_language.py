@@ -195,8 +195,9 @@ def test_what_if_tries_both_real_answers_for_an_unsure_bool(kb: KnowledgeBase) -
     assert list(candidates(q, "unsure", [])) == [True, False]
     assert list(candidates(q, True, [])) == [False]
     assert list(candidates(q, None, [])) == [True, False]
+    # An event log of record kept for years: whether personal data must be erasable decides the verdict.
     answers = {"personal_data_erasure": "unsure", "history_need": "full-history", "retention_horizon": "years",
-               "integrations": ["db-in"], "unified_entity_view": True}
+               "integrations": ["db-in"], "unified_entity_view": True, "log_is_source_of_truth": "yes-es"}
     report = evaluate(kb, answers, with_what_if=True)
     costs = unsure_costs(report)
     assert "personal_data_erasure" in costs
