@@ -8,7 +8,7 @@ import pytest
 from minikb import write_minikb
 
 from kafka_advisor.engine import compile_condition, effective_answers, evaluate, explain, holds, visible_questions
-from kafka_advisor.loader import KnowledgeBase, load_kb
+from kafka_advisor.loader import KnowledgeBase, load_answers_doc, load_kb
 from kafka_advisor.model import Condition
 
 
@@ -181,8 +181,6 @@ def test_what_if_finds_single_changes_that_matter(mini: KnowledgeBase) -> None:
 def test_a_change_to_poor_fit_says_once_what_it_drops() -> None:
     """Turned poor, the design the answers pointed to is discouraged (the data keeps it); the prose says
     "no longer recommends" once instead of naming the same patterns again as "discourages"."""
-    from kafka_advisor.loader import load_answers_doc
-
     kb = load_kb()
     doc = load_answers_doc(kb, Path(__file__).resolve().parent.parent / "examples" / "order-platform-12-services-good-fit.yaml")
     report = evaluate(kb, doc.answers, inventory=doc.inventory, with_what_if=True)
