@@ -343,9 +343,10 @@ class Outcome:
     judgements: dict[str, Judged] = field(default_factory=dict)  # proposal -> judgement
     meanwhile: dict[str, str] = field(default_factory=dict)  # later-tier pattern -> what to do until then
     included: dict[str, tuple[str, str]] = field(default_factory=dict)  # contained pattern -> (container, why)
+    cautions: dict[str, tuple[str, str]] = field(default_factory=dict)  # recommended -> (severity, how, with care)
 
-    def signature(self) -> tuple[str, frozenset[str], frozenset[str]]:
-        return self.level, frozenset(self.recommended), frozenset(self.discouraged)
+    def signature(self) -> tuple[str, frozenset[str], frozenset[str], frozenset[str]]:
+        return self.level, frozenset(self.recommended), frozenset(self.discouraged), frozenset(self.cautions)
 
 
 class Judged(NamedTuple):
@@ -482,6 +483,14 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
     for p in [p for p in chosen if tier_rank.get(p, 0) == TIER_RANK["later"] and p in worst and worst[p][1] == "low"]:
         _, _, alternative = worst.pop(p)
         meanwhile[p] = alternative
+    # So does "recommended" beside "discouraged": a warning short of "high" on a pattern that is still
+    # chosen (raw CDC topics read by other teams, CQRS where users read their own writes) is about how
+    # to apply it, and becomes the recommendation's caution. A proposal ruled "warn" keeps its warning.
+    cautions: dict[str, tuple[str, str]] = {}
+    warned = {pf.proposal_pattern.get(v) for v, j in ruled.items() if j.judgement == "warn"}
+    for p in sorted(chosen & set(worst) - warned):
+        _, severity, alternative = worst.pop(p)
+        cautions[p] = (severity, alternative)
     tiers = {p: TIERS[tier_rank.get(p, 0)] for p in chosen}
     recommended = tuple(sorted(chosen, key=lambda p: (tier_rank.get(p, 0), -scores.get(p, 0), p)))
     discouraged = {p: (sev, alt) for p, (_, sev, alt) in worst.items()}
@@ -498,8 +507,7 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
                 j = Judged("warn", discouraged[p][1], (), "pattern")
             judgements[value] = j
         elif p is not None and p in recommended:
-            sev_alt = discouraged.get(p)
-            judgements[value] = (Judged("conditions", None, (sev_alt[1],), "pattern") if sev_alt
+            judgements[value] = (Judged("conditions", None, (cautions[p][1],), "pattern") if p in cautions
                                  else Judged("endorse", None, (), "pattern"))
         elif p is not None and p in discouraged:
             judgements[value] = Judged("warn", discouraged[p][1], (), "pattern")
@@ -510,7 +518,8 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
         level = "fit-with-caveats"
     return Outcome(scores, recommended, discouraged, level, tuple(fit_alternatives), tiers,
                    {p: t for p, t in triggers.items() if tiers.get(p) == "later"},
-                   {p: tuple(by) for p, by in required_by.items() if p in chosen}, judgements, meanwhile, included)
+                   {p: tuple(by) for p, by in required_by.items() if p in chosen}, judgements, meanwhile, included,
+                   cautions)
 
 
 def _proposals(c: Compiled, effective: Answers) -> tuple[str, ...]:
@@ -581,6 +590,9 @@ def evaluate(kb: KnowledgeBase, answers: Answers, *, with_what_if: bool = False,
         Recommendation.model_construct(
             pattern=p, name=kb.patterns[p].name, score=out.scores.get(p, 0), reasons=why_recommended.get(p, []),
             tier=out.tiers[p], trigger=out.triggers.get(p), meanwhile=out.meanwhile.get(p),
+            caution=out.cautions[p][1] if p in out.cautions else None,
+            caution_severity=out.cautions[p][0] if p in out.cautions else None,
+            caution_reasons=why_discouraged.get(p, []) if p in out.cautions else [],
             required_by=list(out.required_by.get(p, ())),
             pairs_with=[link.pattern for link in kb.patterns[p].pairs_with],
             includes=sorted(inner for inner, (outer, _) in out.included.items() if outer == p))
@@ -662,7 +674,8 @@ def _notes(kb: KnowledgeBase, fired: list[Facts], out: Outcome) -> list[Note]:
     seen: set[str] = set()
     notes = []
     for f in fired:
-        about = [p for p, *_ in f.recommend if p in out.recommended] + [p for p, *_ in f.discourage if p in out.discouraged]
+        about = [p for p, *_ in f.recommend if p in out.recommended]
+        about += [p for p, *_ in f.discourage if p in out.discouraged or p in out.cautions]
         # A poor fit keeps the verdict's own notes and those on what it discourages; the rest advise on a
         # Kafka design it does not recommend (as its checklist leaves out their items).
         if out.level == "poor-fit" and not about and f.fit is None:
@@ -732,6 +745,8 @@ def _judgements(kb: KnowledgeBase, out: Outcome, proposals: tuple[str, ...],
         else:
             assert pattern is not None
             why = why_discouraged.get(pattern, []) if j.judgement == "warn" else why_recommended.get(pattern, [])
+            if j.judgement == "conditions":  # the conditions are the pattern's caution: its rules say why
+                why = why + why_discouraged.get(pattern, [])
         result.append(ProposalJudgement.model_construct(
             proposal=value, label=q.label_of(value), pattern=pattern, judgement=j.judgement,
             alternative=j.alternative, conditions=list(j.conditions), reasons=why))
@@ -789,7 +804,7 @@ def _summary(kb: KnowledgeBase, out: Outcome, fit_rules: list[Rule], risks: list
 
     core, baseline = names("core"), names("baseline")
     touched = set(out.recommended)
-    serious = sorted(((p, sev) for p, (sev, _) in out.discouraged.items() if sev != "low" and p in touched),
+    serious = sorted(((p, sev) for p, (sev, _) in out.cautions.items() if sev != "low"),
                      key=lambda ps: (SEVERITY_RANK[ps[1]], ps[0]))
     if not out.recommended:
         avoid = [f"{kb.patterns[p].name} ({sev})" for p, (sev, _) in out.discouraged.items() if sev != "low"]

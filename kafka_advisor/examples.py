@@ -41,6 +41,9 @@ def check_example(kb: KnowledgeBase, rule: Rule, example: Example) -> ExampleRes
     problems += [f"expected {p} not recommended, but it is" for p in exp.not_recommended if p in recommended]
     problems += [f"expected {p} discouraged, got {sorted(discouraged)}" for p in exp.discouraged if p not in discouraged]
     problems += [f"expected {p} not discouraged, but it is" for p in exp.not_discouraged if p in discouraged]
+    cautioned = {r.pattern for r in report.recommended if r.caution}
+    problems += [f"expected {p} recommended with a caution, got {sorted(cautioned)}" for p in exp.cautioned
+                 if p not in cautioned]
     problems += [f"expected checklist item {i}, not in the checklist" for i in exp.checklist if i not in items]
     tiers = {r.pattern: r.tier for r in report.recommended}
     problems += [f"expected {p} in tier {t}, got {tiers.get(p, 'not recommended')}" for p, t in exp.tiers.items()

@@ -605,7 +605,7 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
             except AdvisorError as exc:
                 errors.append(exc)
             exp = ex.expect
-            for fld in ("recommended", "not_recommended", "discouraged", "not_discouraged"):
+            for fld in ("recommended", "not_recommended", "discouraged", "not_discouraged", "cautioned"):
                 for j, pid in enumerate(getattr(exp, fld)):
                     if pid not in kb.patterns:
                         errors.append(kb.error(key, _unknown_pattern(kb, pid), "examples", i, "expect", fld, j))

@@ -431,6 +431,7 @@ class Expect(Strict):
     not_recommended: list[Id] = []
     discouraged: list[Id] = []
     not_discouraged: list[Id] = []
+    cautioned: list[Id] = Field(default=[], description="recommended, with a caution on how to apply it")
     checklist: list[Id] = []
     tiers: dict[Id, Tier] = {}
     judged: dict[str, Judgement] = Field(default={}, description="proposal -> expected judgement")
@@ -530,6 +531,9 @@ class Recommendation(Strict):
     tier: Tier = "core"
     trigger: str | None = None  # tier later: when it becomes worth it
     meanwhile: str | None = None  # tier later: what to do until then (a low warning against it, as advice)
+    caution: str | None = None  # how to apply it with care: a warning short of "high" on a chosen pattern
+    caution_severity: Severity | None = None
+    caution_reasons: list[Reason] = []  # the rules behind the caution
     required_by: list[str] = []  # patterns that brought this one in (`requires`)
     pairs_with: list[str] = []
     includes: list[str] = []  # patterns this one contains (`includes`), named inside it instead of listed
@@ -586,6 +590,8 @@ class WhatIf(Strict):
     no_longer_recommends: list[str] = []
     discourages: list[str] = []
     no_longer_discourages: list[str] = []
+    cautions: list[str] = []  # recommended patterns that gain a caution on how to apply them
+    no_longer_cautions: list[str] = []
 
 
 class Report(Strict):

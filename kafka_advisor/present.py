@@ -141,6 +141,8 @@ class PatternCard:
     summary: str
     trigger: str | None
     meanwhile: str | None
+    caution: str | None  # how to apply it with care (a warning short of "high" on a recommended pattern)
+    caution_reasons: list[ReasonView]
     needed_by: list[str]  # names of the patterns that brought this one in as a part
     reasons: list[ReasonView]
     notes: list[str]
@@ -331,6 +333,7 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
             rec.pattern, one_line(rec.name), rec.tier, len(cards) + 1, 0, p.section if p else "",
             one_line(p.summary) if p else "", one_line(rec.trigger) if rec.trigger else None,
             one_line(rec.meanwhile) if rec.meanwhile else None,
+            one_line(rec.caution) if rec.caution else None, [_reason(kb, x) for x in rec.caution_reasons],
             [_name(kb, x) for x in rec.required_by], [_reason(kb, x) for x in rec.reasons],
             notes.get(rec.pattern, []), list(p.tradeoffs.pros) if p else [], list(p.tradeoffs.cons) if p else []))
     tiers = {t: [_with_of(c, len(cards)) for c in cards] for t, cards in tiers.items()}

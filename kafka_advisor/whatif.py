@@ -46,8 +46,11 @@ def pattern_changes(base: Outcome, new: Outcome) -> dict[str, list[str]]:
     """Which patterns a change adds to or removes from each list, as pattern ids."""
     rec_before, rec_after = set(base.recommended), set(new.recommended)
     dis_before, dis_after = set(base.discouraged), set(new.discouraged)
+    # A caution counts while its pattern stays recommended; one that leaves with its pattern is that change.
+    cau_before, cau_after = set(base.cautions) & rec_after, set(new.cautions) & rec_before
     return {"recommends": sorted(rec_after - rec_before), "no_longer_recommends": sorted(rec_before - rec_after),
-            "discourages": sorted(dis_after - dis_before), "no_longer_discourages": sorted(dis_before - dis_after)}
+            "discourages": sorted(dis_after - dis_before), "no_longer_discourages": sorted(dis_before - dis_after),
+            "cautions": sorted(cau_after - set(base.cautions)), "no_longer_cautions": sorted(cau_before - set(new.cautions))}
 
 
 def describe(kb: KnowledgeBase, base: Outcome, new: Outcome) -> tuple[str, list[str], list[str]]:
@@ -70,6 +73,11 @@ def describe(kb: KnowledgeBase, base: Outcome, new: Outcome) -> tuple[str, list[
             parts.append(f"no longer {verb} {names(minus)}")
         added |= plus
         removed |= minus
+    changes = pattern_changes(base, new)
+    if changes["cautions"]:
+        parts.append(f"adds a caution on {names(set(changes['cautions']))}")
+    if changes["no_longer_cautions"]:
+        parts.append(f"drops the caution on {names(set(changes['no_longer_cautions']))}")
     return "; ".join(parts), sorted(added), sorted(removed)
 
 

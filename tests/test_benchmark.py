@@ -21,6 +21,7 @@ from kafka_advisor.yamlsource import AdvisorError
 KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
+    "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
     "la-iot-vineyard-sensor-history": "verdict fit-with-caveats, expert poor-fit",
     "la-permit-office-advisory-notices":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
@@ -83,6 +84,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "q-ms-statement-pdf-reply-topic": "not recommended: smart-endpoints-dumb-pipes",
     "r-cdc-gym-member-360": "verdict good-fit, expert fit-with-caveats",
     "r-cdc-maskfield-tombstone-erasure": "no warning: proposal:dead-letter-queue",
+    "r-cdc-repairs-strangler-two-way": "no warning: sink-connector",
     "r-dg-invoice-numbers-from-offsets": "verdict good-fit, expert fit-with-caveats",
     "r-dg-policy-bind-outbox-vs-listen-to-yourself": "no warning: proposal:log-cdc",
     "r-dg-price-engine-two-writers-per-sku": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
@@ -95,7 +97,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-es-game-marketplace-trades": "no warning: proposal:exactly-once",
     "r-es-gas-cylinder-event-store": "not recommended: cqrs",
     "r-kc-sap-hana-jdbc-table-polling": "not recommended: cqrs; no warning: proposal:query-cdc",
-    "r-kc-toast-placeholder-lookup-smt": "verdict good-fit, expert fit-with-caveats",
+    "r-kc-toast-placeholder-lookup-smt": "verdict good-fit, expert fit-with-caveats; no warning: smt",
     "r-mesh-courier-saas-portal": "verdict good-fit, expert fit-with-caveats",
     "r-mesh-wholesaler-cross-domain-transaction": "verdict good-fit, expert fit-with-caveats",
     "r-ms-newsroom-single-partition-content-log": "not recommended: claim-check, cqrs",
@@ -154,7 +156,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "w-loan-ledger-polling-outbox-gaps": "no warning: cdc-query-based",
     "w-mesh-open-connect-rest-to-domains": "verdict good-fit, expert fit-with-caveats",
     "w-mesh-replay-noisy-neighbour-tiering": "verdict good-fit, expert fit-with-caveats",
-    "w-mesh-research-datasets-kafka-carrier": "verdict fit-with-caveats, expert poor-fit",
+    "w-mesh-research-datasets-kafka-carrier": "verdict fit-with-caveats, expert poor-fit; no warning: data-mesh",
     "w-mesh-streams-changelog-as-product": "verdict good-fit, expert fit-with-caveats",
     "w-order-splitter-fenced-shared-transactional-id": "no warning: proposal:idempotent-producer",
     "w-parcel-scans-tiering-compacted-changelogs":

@@ -121,7 +121,11 @@ def test_medium_discouragement_stays_with_its_pattern(mini: KnowledgeBase) -> No
     # The verdict is about Kafka: a caveat on one recommended pattern does not cap it.
     assert report.verdict.level == "good-fit"
     assert {r.pattern for r in report.recommended} == {"alpha", "beta"}
-    assert [(d.pattern, d.severity) for d in report.discouraged] == [("beta", "medium")]
+    # Recommended and discouraged at once would contradict itself: the warning becomes beta's caution.
+    assert report.discouraged == []
+    beta = next(r for r in report.recommended if r.pattern == "beta")
+    assert (beta.caution, beta.caution_severity) == ("Something else.", "medium")
+    assert [x.rule for x in beta.caution_reasons] == ["durable-baseline"], "the caution names its rule"
     assert "Beta (medium)" in report.verdict.summary, "the summary still says to apply it with care"
 
 

@@ -528,3 +528,16 @@ def test_a_risk_kind_reads_the_same_in_every_format(kb: KnowledgeBase) -> None:
     assert "<b>Data loss:</b>" in render_print_html(ctx)
     for text in rendered.values():
         assert "data-loss" not in text.replace("`durability-needs-three-brokers`", "")
+
+
+def test_a_cautioned_pattern_shows_its_care_beside_it_and_is_not_also_discouraged(kb: KnowledgeBase) -> None:
+    ctx = _context(kb, "cdc-customer360-good-fit")
+    cautioned = [r for r in ctx.report.recommended if r.caution]
+    assert cautioned, "the Customer 360 example warns about how to apply some recommended patterns"
+    assert not {r.pattern for r in cautioned} & {d.pattern for d in ctx.report.discouraged}
+    md = export("md", ctx).decode()
+    html = _squash(export("html", ctx).decode())
+    for r in cautioned:
+        card = md.split(f". {r.name}\n", 1)[1].split("\n#### ", 1)[0]  # this pattern's card, up to the next
+        assert f"**With care:** {one_line(r.caution)}" in card
+        assert f"With care:</strong> {_squash(one_line(r.caution))}" in html.replace("&#39;", "'").replace("&#34;", '"')

@@ -124,6 +124,14 @@ def test_discouraging_an_unraised_pattern_leaves_the_verdict_alone(kb: Knowledge
     rep = evaluate(kb, {"style": "events", "durable": True})  # beta discouraged (medium), never raised
     assert rep.verdict.level == "good-fit"
     assert "beta" in {d.pattern for d in rep.discouraged}
+    assert "beta" not in {r.pattern for r in rep.recommended}
+
+
+def test_a_warning_on_a_recommended_pattern_is_its_caution_not_a_contradiction(kb: KnowledgeBase) -> None:
+    rep = evaluate(kb, {"needs": ["audit"], "durable": True})  # beta recommended, and warned (medium)
+    beta = next(r for r in rep.recommended if r.pattern == "beta")
+    assert (beta.caution, beta.caution_severity) == ("Something else.", "medium")
+    assert "beta" not in {d.pattern for d in rep.discouraged}
 
 
 def test_poor_fit_recommends_nothing_and_warns_every_proposed_pattern(kb: KnowledgeBase) -> None:

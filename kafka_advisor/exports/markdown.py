@@ -93,6 +93,8 @@ def render_markdown(vm: ViewModel) -> str:
                 out += [f"**When:** {'as for the pattern above' if said else card.trigger}", ""]
             if card.meanwhile:
                 out += [f"**Meanwhile:** {card.meanwhile}", ""]
+            if card.caution:
+                out += [f"**With care:** {card.caution}", "", *_why(card.caution_reasons, seen, "Why the care")]
             if card.needed_by:
                 out += [f"Needed by: {', '.join(md(x) for x in card.needed_by)}", ""]
             if card.summary:

@@ -182,6 +182,9 @@ def patterns_tab(kb: KnowledgeBase, vm: present.ViewModel) -> None:
                     st.markdown(f"**When:** {kb_md(card.trigger)}")
                 if card.meanwhile:
                     st.markdown(f"**Meanwhile:** {kb_md(card.meanwhile)}")
+                if card.caution:
+                    st.warning(f"**With care:** {kb_md(card.caution)}", icon=":material/warning:")
+                    st.caption("Why the care: " + "; ".join(kb_md(x.title) for x in card.caution_reasons))
                 if card.needed_by:
                     st.markdown("**Needed by:** " + ", ".join(kb_md(n) for n in card.needed_by))
                 st.markdown(kb_md(card.summary))
