@@ -22,6 +22,17 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
+    "ka-adtech-flink-spend-transaction-timeout": "no warning: proposal:idempotent-producer",
+    "ka-bank-balance-read-model-reply-topic": "verdict good-fit, expert fit-with-caveats",
+    "ka-insurer-underwriting-rules-in-data-contracts":
+        "verdict good-fit, expert fit-with-caveats; no warning: proposal:dead-letter-queue",
+    "ka-legaltech-clause-edits-kafka-event-store": "verdict fit-with-caveats, expert poor-fit",
+    "kb-filestream-connectors-for-vm-logs":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
+    "kb-household-360-polling-merge-smt": "no warning: proposal:query-cdc",
+    "kb-lakehouse-mesh-polled-into-kafka": "not recommended: data-as-a-product, domain-ownership, federated-governance",
+    "kb-standalone-connect-offsets-lost-on-redeploy":
+        "verdict good-fit, expert fit-with-caveats; no warning: proposal:idempotent-producer",
     "la-iot-vineyard-sensor-history": "verdict fit-with-caveats, expert poor-fit",
     "la-permit-office-advisory-notices":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
@@ -41,7 +52,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "mb-rent-webhooks-exactly-once": "not recommended: transactional-outbox",
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
     "na-bnpl-product-outbox-relay-acks1": "not recommended: federated-governance; no warning: proposal:log-cdc",
-    "na-parcel-dotnet-rebalance-kip848": "not recommended: proposal:choreography; no warning: proposal:kafka-job-queue",
+    "na-parcel-dotnet-rebalance-kip848": "no warning: proposal:kafka-job-queue",
     "na-route-app-cassandra-debezium-cdc":
         "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes; "
         "no warning: proposal:log-cdc",
