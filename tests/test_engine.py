@@ -203,3 +203,12 @@ def test_what_if_lists_nothing_when_no_single_change_matters(tmp_path: Path) -> 
     report = evaluate(kb, {"style": "events", "needs": ["replay", "audit", "fanout"], "durable": False}, with_what_if=True)
     assert all(w.effect for w in report.what_if)
     assert all(w.question != "name" for w in report.what_if)  # text answers never change decisions
+
+
+def test_connect_questions_wait_for_a_flow_in_or_out() -> None:
+    kb = load_kb()
+    connect_questions = {"transform_needs", "bad_record_policy", "connect_symptoms"}
+    none = set(visible_questions(kb, {"kafka_status": "running", "integrations": []}))
+    some = set(visible_questions(kb, {"kafka_status": "running", "integrations": ["db-out"]}))
+    assert not connect_questions & none, "no flow in or out of Kafka: nothing to ask about connectors"
+    assert connect_questions <= some
