@@ -22,6 +22,13 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
+    "ja-football-league-six-domain-mesh": "no warning: proposal:data-mesh",
+    "jb-airport-aidx-flight-updates-smt-rules": "verdict good-fit, expert fit-with-caveats",
+    "jb-auto-supplier-plant-mes-uniform-jdbc-polling":
+        "verdict good-fit, expert fit-with-caveats; no warning: proposal:query-cdc",
+    "jb-charity-tv-appeal-exactly-once-receipts": "not recommended: transactional-outbox",
+    "jb-news-push-alerts-poll-overrun-duplicates": "not recommended: smart-endpoints-dumb-pipes",
+    "jb-telehealth-debezium-mysql-read-replica": "verdict good-fit, expert fit-with-caveats",
     "ka-adtech-flink-spend-transaction-timeout": "no warning: proposal:idempotent-producer",
     "ka-bank-balance-read-model-reply-topic": "verdict good-fit, expert fit-with-caveats",
     "ka-insurer-underwriting-rules-in-data-contracts":
