@@ -340,3 +340,14 @@ def test_each_note_is_shown_once(kb: KnowledgeBase, case: tuple[dict, AppTest]) 
     shown = [i.value for i in at.info]
     for note in rep.notes:  # with the verdict, or inside the card of the pattern it explains
         assert sum(1 for v in shown if note.text[:40] in v) == 1, note.rule
+
+
+def test_a_cautioned_pattern_shows_its_care_on_the_results_and_catalogue_pages(kb: KnowledgeBase) -> None:
+    answers = scenario(kb, GOOD.parent / "cdc-customer360-good-fit.yaml")
+    rec = next(r for r in evaluate(kb, answers).recommended if r.caution)
+    at = results_for(kb, answers)
+    assert any("With care:" in w.value and rec.caution[:40] in w.value.replace("\\", "") for w in at.warning)
+    at.query_params["pattern"] = rec.pattern
+    at.switch_page(CATALOGUE)
+    run(at)
+    assert any("With care:" in w.value for w in at.warning), "the pattern's own page repeats the caution"

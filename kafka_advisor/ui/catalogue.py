@@ -77,6 +77,8 @@ def detail(kb: KnowledgeBase, p: Pattern) -> None:
         dis = next((d for d in rep.discouraged if d.pattern == p.id), None)
         if rec is not None:
             st.success(f"Recommended for your answers (rank {rep.recommended.index(rec) + 1}).", icon=":material/thumb_up:")
+            if rec.caution:
+                st.warning(f"**With care:** {kb_md(rec.caution)}", icon=":material/warning:")
         elif dis is not None:
             st.error(f"{severity_md(dis.severity)} Discouraged for your answers. **Instead:** {kb_md(dis.alternative)}",
                      icon=":material/thumb_down:")
