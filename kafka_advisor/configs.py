@@ -151,7 +151,7 @@ class _Ctx:
     lib: SnippetLibrary
     report: Report
     version: KafkaVersion
-    recommended: dict[str, Recommendation]
+    chosen: frozenset[str]  # recommended patterns and those named inside them
     base: dict[str, ConfigValue]
     answer_tags: tuple[_TagRule, ...]
     inventory: Inventory | None
@@ -176,8 +176,8 @@ def _context(kb: KnowledgeBase, report: Report) -> _Ctx:
         rules.append(_TagRule(frozenset(tags), rule.fallback, frozenset(rule.map.values())))
     inv = report.inventory if report.inventory is not None and not report.inventory.is_empty() else None
     names = _slugs([p.name for p in [*inv.services, *inv.externals]]) if inv else {}
-    recommended = {r.pattern: r for r in report.recommended}
-    return _Ctx(kb, lib, report, kafka_version(kb, answers), recommended, base, tuple(rules), inv, names)
+    return _Ctx(kb, lib, report, kafka_version(kb, answers), frozenset(report.chosen()), base, tuple(rules), inv,
+                names)
 
 
 def _tags(ctx: _Ctx, own: Iterable[str]) -> frozenset[str]:
@@ -367,12 +367,12 @@ def _add_unmanaged(ctx: _Ctx, connectors: dict[str, list[Part]]) -> None:
 
 
 def _template_applies(ctx: _Ctx, t: Template) -> bool:
-    return ctx.version.overlaps(t) and (not t.with_ or any(p in ctx.recommended for p in t.with_))
+    return ctx.version.overlaps(t) and (not t.with_ or any(p in ctx.chosen for p in t.with_))
 
 
 def _line_applies(ctx: _Ctx, line: Line, part: Part) -> bool:
     return (ctx.version.overlaps(line) and SnippetLibrary.matches(line.only, part.tags)
-            and (not line.with_ or any(p in ctx.recommended for p in line.with_)))
+            and (not line.with_ or any(p in ctx.chosen for p in line.with_)))
 
 
 def _matching(t: Template, found: list[Part]) -> list[Part]:

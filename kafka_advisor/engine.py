@@ -346,7 +346,8 @@ class Outcome:
     cautions: dict[str, tuple[str, str]] = field(default_factory=dict)  # recommended -> (severity, how, with care)
 
     def signature(self) -> tuple[str, frozenset[str], frozenset[str], frozenset[str]]:
-        return self.level, frozenset(self.recommended), frozenset(self.discouraged), frozenset(self.cautions)
+        return (self.level, frozenset(self.recommended) | frozenset(self.included), frozenset(self.discouraged),
+                frozenset(self.cautions))
 
 
 class Judged(NamedTuple):

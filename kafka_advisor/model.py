@@ -608,6 +608,11 @@ class Report(Strict):
     inventory: Inventory | None = None
     derived: list[str] = []  # answers that came from the inventory, not from the user
 
+    def chosen(self, tiers: tuple[Tier, ...] = ("core", "baseline", "later")) -> list[str]:
+        """Recommended pattern ids in these tiers, each followed by those named inside it (`includes`): a
+        sink's dead letter queue is as chosen as the sink, though it has no card of its own."""
+        return [p for r in self.recommended if r.tier in tiers for p in (r.pattern, *r.includes)]
+
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape documented in the README."""
         return self.model_dump(mode="json", by_alias=True)

@@ -561,7 +561,8 @@ def architecture(report: Report, kb: KnowledgeBase, *, show_discouraged: bool = 
         clusters, nodes, edges, annotated = [], [nothing], (), frozenset()
     elif has_inventory:
         assert inv is not None
-        baseline = {r.pattern for r in report.recommended if r.tier in ("core", "baseline")}
+        # A pattern named inside another (the sink's dead letter queue) still annotates the drawing.
+        baseline = set(report.chosen(("core", "baseline")))
         clusters, nodes, edges, annotated = _from_inventory(inv, {r.pattern for r in core}, baseline)
     else:
         clusters, nodes, edges, annotated = _from_fragments(report, kb, core)

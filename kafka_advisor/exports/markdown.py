@@ -108,7 +108,11 @@ def render_markdown(vm: ViewModel) -> str:
             out += _why(dis.reasons, seen)
 
     if vm.notes:
-        out += ["## Notes", ""] + [f"- {n.text} §{', §'.join(n.refs)}" for n in vm.notes] + [""]
+        # Each note names the pattern it is about: away from its card, "This includes ..." needs a subject.
+        names = {c.id: c.name for c in vm.cards} | {d.id: d.name for d in vm.discouraged}
+        out += ["## Notes", ""]
+        out += [f"- {f'**{md(names[n.pattern])}**: ' if n.pattern in names else ''}{n.text} §{', §'.join(n.refs)}"
+                for n in vm.notes] + [""]
 
     if vm.unsure:
         out += ["## What the \u201cNot sure\u201d answers cost", ""]
