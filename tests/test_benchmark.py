@@ -22,6 +22,23 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
+    "ia-bank-card-spend-streams-eos": "not recommended: proposal:exactly-once",
+    "ia-courier-single-broker-parcel-status": "verdict fit-with-caveats, expert poor-fit",
+    "ia-pharma-trials-as-mesh-domains":
+        "verdict fit-with-caveats, expert poor-fit; not recommended: data-as-a-product; "
+        "no warning: proposal:kafka-connect",
+    "ia-retailer-debezium-per-store-sqlserver-express":
+        "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox; "
+        "no warning: proposal:log-cdc, cdc-query-based",
+    "ia-telco-mesh-pilot-self-serve-strimzi":
+        "verdict fit-with-caveats, expert good-fit; not recommended: proposal:self-serve-platform",
+    "ia-transit-passenger-info-read-models": "not recommended: proposal:cqrs",
+    "ib-airline-booking-view-lags-in-seat-sales": "no warning: proposal:new-consumer-protocol",
+    "ib-building-materials-mesh-products-loaded-nightly":
+        "not recommended: data-as-a-product; no warning: proposal:data-mesh",
+    "ib-parts-marketplace-backward-mode-producer-first-deploy": "not recommended: federated-governance",
+    "ib-reinsurer-mesh-stalled-on-self-managed-zookeeper-kafka":
+        "verdict good-fit, expert fit-with-caveats; not recommended: federated-governance",
     "ja-football-league-six-domain-mesh": "no warning: proposal:data-mesh",
     "jb-airport-aidx-flight-updates-smt-rules": "verdict good-fit, expert fit-with-caveats",
     "jb-auto-supplier-plant-mes-uniform-jdbc-polling":
@@ -38,6 +55,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
     "kb-household-360-polling-merge-smt": "no warning: proposal:query-cdc",
     "kb-lakehouse-mesh-polled-into-kafka": "not recommended: data-as-a-product, domain-ownership, federated-governance",
+    "kb-lift-gateways-mqtt-contract-lookup-smt": "verdict good-fit, expert fit-with-caveats",
     "kb-standalone-connect-offsets-lost-on-redeploy":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:idempotent-producer",
     "la-iot-vineyard-sensor-history": "verdict fit-with-caveats, expert poor-fit",
@@ -65,7 +83,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
         "no warning: proposal:log-cdc",
     "na-ticketing-gates-exactly-once-admission":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:idempotent-producer",
-    "na-windfarm-scada-sink-duplicates": "verdict fit-with-caveats, expert good-fit",
     "nb-azure-sql-outbox-incrementing-gaps": "not recommended: cdc-log-based; no warning: proposal:query-cdc",
     "nb-building-materials-biztalk-mesh": "no warning: proposal:data-mesh",
     "nb-connect-offsets-single-replica-resnapshot": "not recommended: transactional-outbox",
@@ -87,7 +104,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "pb-pharma-wholesaler-sqlserver-cdc-half-transactions":
         "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "pb-water-portal-reads-snowflake-cqrs": "verdict good-fit, expert fit-with-caveats",
-    "pc-parcel-telemetry-product-billing": "verdict fit-with-caveats, expert good-fit",
     "q-dg-car-park-ingest-acks-before-kafka": "verdict good-fit, expert fit-with-caveats",
     "q-dg-sim-provisioning-retry-topics-reorder":
         "verdict good-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes",
