@@ -24,9 +24,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
     "ia-bank-card-spend-streams-eos": "not recommended: proposal:exactly-once",
     "ia-courier-single-broker-parcel-status": "verdict fit-with-caveats, expert poor-fit",
-    "ia-pharma-trials-as-mesh-domains":
-        "verdict fit-with-caveats, expert poor-fit; not recommended: data-as-a-product; "
-        "no warning: proposal:kafka-connect",
+    "ia-pharma-trials-as-mesh-domains": "not recommended: data-as-a-product",
     "ia-retailer-debezium-per-store-sqlserver-express":
         "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox; "
         "no warning: proposal:log-cdc, cdc-query-based",
