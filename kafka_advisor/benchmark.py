@@ -140,7 +140,8 @@ def score_one(kb: KnowledgeBase, scenario: Scenario, answers: dict) -> Score:
 # Batches written blind to the engine and its rules, each scored once before any rule change looked at it.
 BLIND_BATCHES: tuple[str, ...] = ("x-", "y-", "z-", "v-", "u-", "t-", "s-", "r-", "q-",
                                    "pa-", "pb-", "pc-", "oa-", "ob-", "na-", "nb-", "ma-", "mb-", "la-", "lb-",
-                                   "ka-", "kb-", "ja-", "jb-", "ia-", "ib-")
+                                   "ka-", "kb-", "ja-", "jb-", "ia-", "ib-",
+                                   "ha-", "hb-")
 
 
 def held_out(scenario_id: str) -> bool:

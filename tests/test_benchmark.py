@@ -22,6 +22,19 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
+    "ha-bangalore-radiology-reports-raised-size-limits":
+        "verdict fit-with-caveats, expert good-fit; not recommended: smart-endpoints-dumb-pipes",
+    "ha-singapore-ride-hailing-streams-eos-read-uncommitted": "not recommended: proposal:exactly-once",
+    "ha-tallinn-freight-saas-mesh-dedicated-cluster-cost":
+        "verdict good-fit, expert poor-fit; not recommended: data-as-a-product",
+    "ha-tokyo-retail-group-mesh-customer-360-raw-cdc": "no warning: proposal:log-cdc",
+    "ha-utrecht-energy-debezium-address-split-connector-stop":
+        "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox",
+    "ha-warsaw-car-leasing-application-choreography":
+        "verdict poor-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes, transactional-outbox",
+    "hb-camera-frames-through-kafka-on-one-box": "verdict fit-with-caveats, expert poor-fit",
+    "hb-elasticsearch-sink-plain-json-envelope-error": "no warning: proposal:dead-letter-queue",
+    "hb-jdbc-sink-call-oracle-ebs-order-api": "verdict good-fit, expert fit-with-caveats",
     "ia-bank-card-spend-streams-eos": "not recommended: proposal:exactly-once",
     "ia-courier-single-broker-parcel-status": "verdict fit-with-caveats, expert poor-fit",
     "ia-pharma-trials-as-mesh-domains": "not recommended: data-as-a-product",
