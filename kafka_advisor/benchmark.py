@@ -115,7 +115,7 @@ def score_one(kb: KnowledgeBase, scenario: Scenario, answers: dict) -> Score:
     # A pattern named inside another (`includes`: the idempotent producer inside transactions) is
     # recommended as much as a listed one, and so is the pattern of a proposal the advisor endorses
     # (a mesh already practised, kept): for recall and for precision alike.
-    recommended = ({r.pattern for r in report.recommended} | {i for r in report.recommended for i in r.includes}
+    recommended = (set(report.chosen())
                    | {proposes[v] for v, j in judged.items() if j in ("endorse", "conditions") and v in proposes})
     exp = scenario.expect
     expected = {e.pattern for e in exp.recommend if e.pattern}

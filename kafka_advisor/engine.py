@@ -345,9 +345,12 @@ class Outcome:
     included: dict[str, tuple[str, str]] = field(default_factory=dict)  # contained pattern -> (container, why)
     cautions: dict[str, tuple[str, str]] = field(default_factory=dict)  # recommended -> (severity, how, with care)
 
+    def chosen(self) -> frozenset[str]:
+        """Recommended patterns and those named inside them (a sink's dead letter queue)."""
+        return frozenset(self.recommended) | frozenset(self.included)
+
     def signature(self) -> tuple[str, frozenset[str], frozenset[str], frozenset[str]]:
-        return (self.level, frozenset(self.recommended) | frozenset(self.included), frozenset(self.discouraged),
-                frozenset(self.cautions))
+        return self.level, self.chosen(), frozenset(self.discouraged), frozenset(self.cautions)
 
 
 class Judged(NamedTuple):

@@ -279,6 +279,11 @@ class ViewModel:
     def cards(self) -> list[PatternCard]:
         return [c for cards in self.tiers.values() for c in cards]
 
+    @property
+    def pattern_names(self) -> dict[str, str]:
+        """Display names of the recommended and discouraged patterns, by id."""
+        return {c.id: c.name for c in self.cards} | {d.id: d.name for d in self.discouraged}
+
 
 def _reason(kb: KnowledgeBase, r: Reason) -> ReasonView:
     return ReasonView(r.rule, one_line(r.title), one_line(r.because),

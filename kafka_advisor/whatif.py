@@ -42,14 +42,9 @@ def _thresholds(kb: KnowledgeBase) -> dict[str, list[float]]:
     return {q: sorted(v) for q, v in out.items()}
 
 
-def _chosen(o: Outcome) -> set[str]:
-    """Recommended patterns and those named inside them (a sink's dead letter queue)."""
-    return set(o.recommended) | set(o.included)
-
-
 def pattern_changes(base: Outcome, new: Outcome) -> dict[str, list[str]]:
     """Which patterns a change adds to or removes from each list, as pattern ids."""
-    rec_before, rec_after = _chosen(base), _chosen(new)
+    rec_before, rec_after = base.chosen(), new.chosen()
     dis_before, dis_after = set(base.discouraged), set(new.discouraged)
     # A caution counts while its pattern stays recommended; one that leaves with its pattern is that change.
     cau_before, cau_after = set(base.cautions) & rec_after, set(new.cautions) & rec_before
@@ -67,11 +62,11 @@ def describe(kb: KnowledgeBase, base: Outcome, new: Outcome) -> tuple[str, list[
         parts.append(f"verdict becomes {new.level}")
     added: set[str] = set()
     removed: set[str] = set()
-    for verb, before, after in (("recommends", _chosen(base), _chosen(new)),
+    for verb, before, after in (("recommends", base.chosen(), new.chosen()),
                                 ("discourages", set(base.discouraged), set(new.discouraged))):
         plus, minus = after - before, before - after
         # Turned poor, the design it recommended is discouraged with it: "no longer recommends" says so.
-        shown = plus - _chosen(base) if verb == "discourages" and new.level == "poor-fit" else plus
+        shown = plus - base.chosen() if verb == "discourages" and new.level == "poor-fit" else plus
         if shown:
             parts.append(f"{verb} {names(shown)}")
         if minus:

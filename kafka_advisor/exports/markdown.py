@@ -109,7 +109,7 @@ def render_markdown(vm: ViewModel) -> str:
 
     if vm.notes:
         # Each note names the pattern it is about: away from its card, "This includes ..." needs a subject.
-        names = {c.id: c.name for c in vm.cards} | {d.id: d.name for d in vm.discouraged}
+        names = vm.pattern_names
         out += ["## Notes", ""]
         out += [f"- {f'**{md(names[n.pattern])}**: ' if n.pattern in names else ''}{n.text} §{', §'.join(n.refs)}"
                 for n in vm.notes] + [""]

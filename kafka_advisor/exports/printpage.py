@@ -286,7 +286,7 @@ def render_print_html(ctx: ExportContext) -> str:
     art = drawing(ctx)
     caption = (SYSTEM_CAPTION if vm.inventory else FRAGMENT_CAPTION) if art.system else CAPTION
     ledger = Ledger()
-    names = {c.id: c.name for c in vm.cards} | {d.id: d.name for d in vm.discouraged}
+    names = vm.pattern_names
     return ENV.get_template("print.html.j2").render(
         vm=vm, v=vm.verdict, date=export_date().isoformat(), css=CSS, drawing=art, caption=caption, no_dot=NO_DOT,
         show_discouraged=ctx.show_discouraged, tier_headings=TIER_HEADINGS, top_reasons=TOP_REASONS,
