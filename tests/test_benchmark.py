@@ -27,7 +27,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ha-singapore-ride-hailing-streams-eos-read-uncommitted": "not recommended: proposal:exactly-once",
     "ha-tallinn-freight-saas-mesh-dedicated-cluster-cost":
         "verdict good-fit, expert poor-fit; not recommended: data-as-a-product",
-    "ha-tokyo-retail-group-mesh-customer-360-raw-cdc": "no warning: proposal:log-cdc",
     "ha-utrecht-energy-debezium-address-split-connector-stop":
         "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox",
     "ha-warsaw-car-leasing-application-choreography":
@@ -39,8 +38,8 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ia-courier-single-broker-parcel-status": "verdict fit-with-caveats, expert poor-fit",
     "ia-pharma-trials-as-mesh-domains": "not recommended: data-as-a-product",
     "ia-retailer-debezium-per-store-sqlserver-express":
-        "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox; "
-        "no warning: proposal:log-cdc, cdc-query-based",
+        "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox; no warning: "
+        "proposal:log-cdc, cdc-query-based",
     "ia-telco-mesh-pilot-self-serve-strimzi":
         "verdict fit-with-caveats, expert good-fit; not recommended: proposal:self-serve-platform",
     "ia-transit-passenger-info-read-models": "not recommended: proposal:cqrs",
@@ -87,18 +86,17 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "mb-mysql-cdc-clickhouse": "verdict good-fit, expert fit-with-caveats",
     "mb-rent-webhooks-exactly-once": "not recommended: transactional-outbox",
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
-    "na-bnpl-product-outbox-relay-acks1": "not recommended: federated-governance; no warning: proposal:log-cdc",
+    "na-bnpl-product-outbox-relay-acks1": "not recommended: federated-governance",
     "na-parcel-dotnet-rebalance-kip848": "no warning: proposal:kafka-job-queue",
     "na-route-app-cassandra-debezium-cdc":
-        "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes; "
-        "no warning: proposal:log-cdc",
+        "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes; no "
+        "warning: proposal:log-cdc",
     "na-ticketing-gates-exactly-once-admission":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:idempotent-producer",
     "nb-azure-sql-outbox-incrementing-gaps": "not recommended: cdc-log-based; no warning: proposal:query-cdc",
     "nb-building-materials-biztalk-mesh": "no warning: proposal:data-mesh",
     "nb-connect-offsets-single-replica-resnapshot": "not recommended: transactional-outbox",
-    "nb-machinery-listing-search-raw-table-join":
-        "verdict good-fit, expert fit-with-caveats; no warning: proposal:log-cdc",
+    "nb-machinery-listing-search-raw-table-join": "verdict good-fit, expert fit-with-caveats",
     "nb-orders-product-oracle-to-postgres-cutover": "no warning: proposal:log-cdc",
     "oa-pharmacy-courier-es-snapshots":
         "verdict fit-with-caveats, expert good-fit; not recommended: proposal:event-sourcing",
@@ -108,7 +106,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "pa-optician-account-read-model": "verdict fit-with-caveats, expert good-fit",
     "pa-print-shop-order-board-sink": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "pa-property-monolith-topic-ownership": "verdict good-fit, expert fit-with-caveats",
-    "pa-refurb-marketplace-ml-data-products": "no warning: proposal:log-cdc",
     "pa-wholesale-ordering-delivery-standard": "not recommended: proposal:exactly-once",
     "pb-fleet-lease-mongo-event-store-to-kafka": "not recommended: cdc-log-based",
     "pb-ota-dissolve-central-data-team": "verdict good-fit, expert fit-with-caveats",
@@ -213,6 +210,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "y-mesh-customer-profile-pii-tiering":
         "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution",
     "y-pos-tills-offline-resend": "verdict good-fit, expert fit-with-caveats",
+    "y-rf2-min-isr1-kraft-upgrade": "not recommended: idempotent-producer",
     "z-c360-dealers-no-shared-customer-id": "verdict good-fit, expert fit-with-caveats",
     "z-card-disputes-seven-year-lookups": "verdict good-fit, expert fit-with-caveats; not recommended: sink-connector",
     "z-fx-quotes-exactly-once-proposal": "not recommended: idempotent-producer",
