@@ -22,6 +22,23 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
+    "ga-canteen-kip848-polyglot-upgrade":
+        "verdict good-fit, expert fit-with-caveats; not recommended: proposal:new-consumer-protocol",
+    "ga-customs-declarations-event-sourced-streams":
+        "verdict fit-with-caveats, expert good-fit; not recommended: event-sourcing-snapshots, proposal:event-sourcing",
+    "ga-esign-envelopes-event-store-to-postgres": "not recommended: proposal:event-sourcing",
+    "ga-payments-feature-flags-compacted-topic": "verdict good-fit, expert poor-fit",
+    "ga-pix-wallet-sarama-default-acks": "verdict good-fit, expert fit-with-caveats; no warning: proposal:exactly-once",
+    "ga-servicebus-court-filing-work-queues":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:idempotent-producer",
+    "gb-avro-enum-symbol-backward-data-product": "not recommended: data-as-a-product, federated-governance",
+    "gb-cockroachdb-changefeeds-not-jdbc-polling": "verdict good-fit, expert fit-with-caveats",
+    "gb-customer-360-join-in-serving-db":
+        "verdict good-fit, expert fit-with-caveats; no warning: proposal:customer-360",
+    "gb-nightly-truncate-reload-cdc":
+        "verdict good-fit, expert fit-with-caveats; not recommended: data-as-a-product; no warning: proposal:log-cdc",
+    "gb-rds-binlog-retention-outbox-gap": "verdict good-fit, expert fit-with-caveats",
+    "gb-self-serve-connect-plaintext-secrets": "not recommended: federated-governance",
     "ha-bangalore-radiology-reports-raised-size-limits":
         "verdict fit-with-caveats, expert good-fit; not recommended: smart-endpoints-dumb-pipes",
     "ha-singapore-ride-hailing-streams-eos-read-uncommitted": "not recommended: proposal:exactly-once",
