@@ -22,23 +22,19 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
-    "ga-canteen-kip848-polyglot-upgrade":
-        "verdict good-fit, expert fit-with-caveats; not recommended: proposal:new-consumer-protocol",
+    "ga-canteen-kip848-polyglot-upgrade": "verdict good-fit, expert fit-with-caveats",
     "ga-customs-declarations-event-sourced-streams":
         "verdict fit-with-caveats, expert good-fit; not recommended: event-sourcing-snapshots, proposal:event-sourcing",
     "ga-esign-envelopes-event-store-to-postgres": "not recommended: proposal:event-sourcing",
     "ga-payments-feature-flags-compacted-topic": "verdict good-fit, expert poor-fit",
     "ga-pix-wallet-sarama-default-acks": "verdict good-fit, expert fit-with-caveats; no warning: proposal:exactly-once",
-    "ga-servicebus-court-filing-work-queues":
-        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:idempotent-producer",
-    "gb-avro-enum-symbol-backward-data-product": "not recommended: data-as-a-product, federated-governance",
+    "gb-avro-enum-symbol-backward-data-product": "not recommended: data-as-a-product",
     "gb-cockroachdb-changefeeds-not-jdbc-polling": "verdict good-fit, expert fit-with-caveats",
     "gb-customer-360-join-in-serving-db":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:customer-360",
     "gb-nightly-truncate-reload-cdc":
         "verdict good-fit, expert fit-with-caveats; not recommended: data-as-a-product; no warning: proposal:log-cdc",
     "gb-rds-binlog-retention-outbox-gap": "verdict good-fit, expert fit-with-caveats",
-    "gb-self-serve-connect-plaintext-secrets": "not recommended: federated-governance",
     "ha-bangalore-radiology-reports-raised-size-limits":
         "verdict fit-with-caveats, expert good-fit; not recommended: smart-endpoints-dumb-pipes",
     "ha-singapore-ride-hailing-streams-eos-read-uncommitted": "not recommended: proposal:exactly-once",
@@ -93,7 +89,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "lb-resale-listings-redis-lock": "not recommended: proposal:event-sourcing; no warning: proposal:exactly-once",
     "lb-school-saas-embedded-debezium-relay": "verdict good-fit, expert fit-with-caveats",
     "ma-3pl-carrier-label-commands": "verdict good-fit, expert fit-with-caveats",
-    "ma-diy-store-stock-product-stale": "not recommended: federated-governance",
     "ma-newspaper-wordpress-jdbc-poll":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:query-cdc, proposal:kafka-connect",
     "ma-private-bank-mesh-aml-only":
@@ -103,7 +98,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "mb-mysql-cdc-clickhouse": "verdict good-fit, expert fit-with-caveats",
     "mb-rent-webhooks-exactly-once": "not recommended: transactional-outbox",
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
-    "na-bnpl-product-outbox-relay-acks1": "not recommended: federated-governance",
     "na-parcel-dotnet-rebalance-kip848": "no warning: proposal:kafka-job-queue",
     "na-route-app-cassandra-debezium-cdc":
         "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes; no "
@@ -132,7 +126,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "q-dg-car-park-ingest-acks-before-kafka": "verdict good-fit, expert fit-with-caveats",
     "q-dg-sim-provisioning-retry-topics-reorder":
         "verdict good-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes",
-    "q-dm-carmaker-old-clients-before-4-1": "not recommended: federated-governance",
     "q-dm-city-open-data-mesh": "not recommended: data-as-a-product",
     "q-dm-energy-retailer-iban-in-products": "verdict good-fit, expert fit-with-caveats; no warning: smt",
     "q-kc-debezium-single-task-nightly-batch": "verdict good-fit, expert fit-with-caveats",
@@ -147,7 +140,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-dg-invoice-numbers-from-offsets": "verdict good-fit, expert fit-with-caveats",
     "r-dg-policy-bind-outbox-vs-listen-to-yourself": "no warning: proposal:log-cdc",
     "r-dg-price-engine-two-writers-per-sku": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
-    "r-dm-article-v1-unknown-consumers-before-4-1": "not recommended: federated-governance",
     "r-dm-dairy-coop-nightly-sources": "not recommended: data-as-a-product",
     "r-dm-grocery-delivery-promise-aggregate": "not recommended: data-as-a-product",
     "r-dm-sportswear-canonical-model-board": "verdict good-fit, expert fit-with-caveats",
@@ -169,7 +161,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "s-dg-food-delivery-unclean-election-lost-payments": "verdict good-fit, expert fit-with-caveats",
     "s-dm-hospital-group-three-of-nine-domains": "no warning: proposal:data-mesh",
     "s-dm-retailer-article-data-three-way-mesh": "not recommended: domain-ownership",
-    "s-dm-sportsbook-safer-gambling-products": "not recommended: federated-governance",
     "s-kc-freight-connect-to-strimzi": "not recommended: source-connector",
     "s-kc-ledger-balance-sink-dlq": "verdict good-fit, expert fit-with-caveats; no warning: proposal:dead-letter-queue",
     "s-ms-mortgage-choreography-stalls": "not recommended: smart-endpoints-dumb-pipes",
@@ -180,8 +171,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "t-dg-transit-topup-hanging-transaction": "verdict good-fit, expert fit-with-caveats",
     "t-dm-eleven-registries-plain-json":
         "verdict good-fit, expert fit-with-caveats; not recommended: self-serve-platform",
-    "t-dm-kraft-topic-policy-on-brokers-only":
-        "verdict good-fit, expert fit-with-caveats; not recommended: federated-governance",
+    "t-dm-kraft-topic-policy-on-brokers-only": "verdict good-fit, expert fit-with-caveats",
     "t-dm-news-pubsub-mesh-needs-kafka":
         "verdict good-fit, expert poor-fit; no warning: proposal:data-mesh, proposal:kafka-connect",
     "t-kc-es-sink-versions-after-repartition": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
@@ -195,7 +185,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "u-mesh-marketplace-sns-sqs-no-replay": "not recommended: hot-cold-data",
     "u-mesh-payroll-every-service-a-domain":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh",
-    "u-mesh-selfserve-portal-zookeeper-kraft": "not recommended: federated-governance",
     "u-smt-explode-order-lines-margin":
         "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution; no warning: dead-letter-queue",
     "u-webhooks-http-sink-topic-per-customer": "not recommended: transactional-outbox",
