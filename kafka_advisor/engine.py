@@ -764,7 +764,7 @@ def _checklist(kb: KnowledgeBase, out: Outcome, fired: list[Facts], inventory: I
     for p in out.recommended:
         for item in kb.patterns[p].checklist:
             # Baseline hygiene stays short: its high-severity items, and what a fired rule asks for.
-            if out.tiers.get(p) != "baseline" or item.severity == "high":
+            if not item.on_request and (out.tiers.get(p) != "baseline" or item.severity == "high"):
                 chosen[item.id] = None
     if out.level != "poor-fit":
         for f in fired:

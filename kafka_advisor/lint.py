@@ -16,6 +16,7 @@ def lint(kb: KnowledgeBase, *, run_rule_examples: bool = True) -> list[AdvisorEr
     findings: list[AdvisorError] = []
     findings += missing_fixed_patterns(kb)
     findings += unreachable_patterns(kb)
+    findings += unrequested_items(kb)
     findings += unused_questions(kb)
     findings += unused_conditions(kb)
     findings += impossible_conditions(kb)
@@ -43,6 +44,14 @@ def unreachable_patterns(kb: KnowledgeBase) -> list[AdvisorError]:
     return [kb.error(f"pattern:{p}", f"no rule recommends pattern {p!r}, expected at least one rule with "
                                      f"`recommend: [{{pattern: {p}, weight: ...}}]`", "id")
             for p in kb.patterns if p not in recommendable]
+
+
+def unrequested_items(kb: KnowledgeBase) -> list[AdvisorError]:
+    """An `on_request` item reaches a checklist only through a rule, so some rule must ask for it."""
+    asked = {item for r in kb.rules for item in r.then.checklist}
+    return [kb.error(f"pattern:{p.id}", f"no rule asks for checklist item {item.id!r}, which is `on_request: true`; "
+                                        f"expected a rule with `checklist: [{item.id}]`", "checklist", i)
+            for p in kb.patterns.values() for i, item in enumerate(p.checklist) if item.on_request and item.id not in asked]
 
 
 def unused_questions(kb: KnowledgeBase) -> list[AdvisorError]:

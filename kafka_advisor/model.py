@@ -285,6 +285,8 @@ class ChecklistItem(Strict):
     sources: list[str] = []
     # With an inventory, the item names the parts it is done once for (each service database, each sink).
     each: ItemScope | None = None
+    # Only where a rule's answers call for it (a library's own defaults), not with every use of the pattern.
+    on_request: bool = False
 
 
 

@@ -27,7 +27,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
         "verdict fit-with-caveats, expert good-fit; not recommended: event-sourcing-snapshots, proposal:event-sourcing",
     "ga-esign-envelopes-event-store-to-postgres": "not recommended: proposal:event-sourcing",
     "ga-payments-feature-flags-compacted-topic": "verdict good-fit, expert poor-fit",
-    "ga-pix-wallet-sarama-default-acks": "verdict good-fit, expert fit-with-caveats; no warning: proposal:exactly-once",
+    "ga-pix-wallet-sarama-default-acks": "verdict good-fit, expert fit-with-caveats",
     "gb-avro-enum-symbol-backward-data-product": "not recommended: data-as-a-product",
     "gb-cockroachdb-changefeeds-not-jdbc-polling": "verdict good-fit, expert fit-with-caveats",
     "gb-customer-360-join-in-serving-db":

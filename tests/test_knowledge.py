@@ -11,6 +11,7 @@ import pytest
 
 from kafka_advisor.chapter import FIXED_PATTERN_IDS, SUBSECTIONS, area_of
 from kafka_advisor.docs import README, catalogue_markdown
+from kafka_advisor.engine import evaluate
 from kafka_advisor.examples import all_examples, check_example
 from kafka_advisor.lint import citations, lint
 from kafka_advisor.loader import KnowledgeBase, load_kb
@@ -272,7 +273,7 @@ def test_every_proposal_gets_a_judgement_from_the_knowledge() -> None:
 
 
 def test_every_proposal_alone_gets_exactly_one_judgement() -> None:
-    from kafka_advisor.engine import evaluate
+
 
     kb = load_kb()
     q = kb.proposals_question()
@@ -293,3 +294,26 @@ def test_tiers_and_links_are_declared_in_the_knowledge() -> None:
     later = [(r.id, x.pattern) for r in kb.rules for x in r.then.recommend if x.tier == "later"]
     assert later and all(x.trigger for r in kb.rules for x in r.then.recommend if x.tier == "later")
     assert any(link.pattern == "kafka-connect" for link in kb.patterns["transactional-outbox"].requires)
+
+
+def test_an_on_request_item_needs_a_rule_that_asks_for_it() -> None:
+    import copy
+
+    from kafka_advisor.lint import unrequested_items
+
+    kb = load_kb()
+    assert unrequested_items(kb) == []
+    broken = copy.deepcopy(kb)
+    asked = {i for r in broken.rules for i in r.then.checklist}
+    item = next(i for p in broken.patterns.values() for i in p.checklist if i.id not in asked)
+    object.__setattr__(item, "on_request", True)
+    [finding] = unrequested_items(broken)
+    assert f"no rule asks for checklist item {item.id!r}" in finding.one_line()
+
+
+def test_an_on_request_item_appears_only_where_its_rule_fires() -> None:
+    kb = load_kb()
+    base = {"loss_tolerance": "unacceptable", "kafka_status": "evaluating"}
+    plain = {i.id for i in evaluate(kb, base).checklist}
+    sarama = {i.id for i in evaluate(kb, {**base, "client_libraries": ["other"]}).checklist}
+    assert "dur-other-client-acks" not in plain and "dur-other-client-acks" in sarama
