@@ -57,12 +57,10 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
         "verdict fit-with-caveats, expert good-fit; not recommended: proposal:self-serve-platform",
     "ia-transit-passenger-info-read-models": "not recommended: proposal:cqrs",
     "ib-airline-booking-view-lags-in-seat-sales": "no warning: proposal:new-consumer-protocol",
-    "ib-building-materials-mesh-products-loaded-nightly":
-        "not recommended: data-as-a-product; no warning: proposal:data-mesh",
+    "ib-building-materials-mesh-products-loaded-nightly": "not recommended: data-as-a-product",
     "ib-parts-marketplace-backward-mode-producer-first-deploy": "not recommended: federated-governance",
     "ib-reinsurer-mesh-stalled-on-self-managed-zookeeper-kafka":
         "verdict good-fit, expert fit-with-caveats; not recommended: federated-governance",
-    "ja-football-league-six-domain-mesh": "no warning: proposal:data-mesh",
     "jb-airport-aidx-flight-updates-smt-rules": "verdict good-fit, expert fit-with-caveats",
     "jb-auto-supplier-plant-mes-uniform-jdbc-polling":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:query-cdc",
@@ -91,8 +89,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ma-3pl-carrier-label-commands": "verdict good-fit, expert fit-with-caveats",
     "ma-newspaper-wordpress-jdbc-poll":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:query-cdc, proposal:kafka-connect",
-    "ma-private-bank-mesh-aml-only":
-        "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh, proposal:self-serve-platform",
+    "ma-private-bank-mesh-aml-only": "no warning: proposal:self-serve-platform",
     "mb-appliance-dealer-order-split": "verdict good-fit, expert fit-with-caveats",
     "mb-instant-payments-hub": "not recommended: hot-cold-data",
     "mb-mysql-cdc-clickhouse": "verdict good-fit, expert fit-with-caveats",
@@ -105,10 +102,10 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "na-ticketing-gates-exactly-once-admission":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:idempotent-producer",
     "nb-azure-sql-outbox-incrementing-gaps": "not recommended: cdc-log-based; no warning: proposal:query-cdc",
-    "nb-building-materials-biztalk-mesh": "no warning: proposal:data-mesh",
     "nb-connect-offsets-single-replica-resnapshot": "not recommended: transactional-outbox",
     "nb-machinery-listing-search-raw-table-join": "verdict good-fit, expert fit-with-caveats",
     "nb-orders-product-oracle-to-postgres-cutover": "no warning: proposal:log-cdc",
+    "oa-insurer-mesh-package-domains": "not recommended: proposal:data-mesh",
     "oa-pharmacy-courier-es-snapshots":
         "verdict fit-with-caveats, expert good-fit; not recommended: proposal:event-sourcing",
     "oa-tour-operator-booking-search": "not recommended: proposal:cqrs",
