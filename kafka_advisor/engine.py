@@ -188,7 +188,7 @@ class Facts(NamedTuple):
 
     rule: Rule
     test: Test
-    recommend: tuple[tuple[str, int, str | None, str | None], ...]  # pattern, weight, tier, trigger
+    recommend: tuple[tuple[str, int, str | None, str | None, bool], ...]  # pattern, weight, tier, trigger, without Kafka
     discourage: tuple[tuple[str, int, str, str], ...]  # pattern, severity rank, severity, alternative
     fit: tuple[str, int, str | None] | None  # level, level rank, alternative
     checklist: tuple[str, ...]
@@ -256,7 +256,7 @@ def _facts(rule: Rule) -> Facts:
     return Facts(
         rule=rule,
         test=compile_condition(rule.when),
-        recommend=tuple((r.pattern, r.weight, r.tier, r.trigger) for r in then.recommend),
+        recommend=tuple((r.pattern, r.weight, r.tier, r.trigger, r.without_kafka) for r in then.recommend),
         discourage=tuple((d.pattern, SEVERITY_RANK[d.severity], d.severity, d.alternative) for d in then.discourage),
         fit=(fit.level, LEVEL_RANK[fit.level], fit.alternative) if fit else None,
         checklist=tuple(then.checklist),
@@ -373,9 +373,12 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
     level, level_rank = "good-fit", 0
     fit_alternatives: list[tuple[str, str]] = []
     ruled: dict[str, Judged] = {}
+    without_kafka: set[str] = set()  # advice a rule says holds without Kafka: kept under a poor fit
     for f in fired:
-        for pattern, weight, tier, trigger in f.recommend:
+        for pattern, weight, tier, trigger, keep in f.recommend:
             scores[pattern] = scores.get(pattern, 0) + weight
+            if keep:
+                without_kafka.add(pattern)
             rank = TIER_RANK[tier or pf.tier.get(pattern, "core")]
             # The most prominent tier any rule gives wins: one rule's "core" outweighs another's "later".
             if rank < tier_rank.get(pattern, 99):
@@ -417,7 +420,9 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
         for p in sorted(set(proposed) | meant):
             if p not in worst or worst[p][0] > SEVERITY_RANK["medium"]:
                 worst[p] = (SEVERITY_RANK["medium"], "medium", system_alt or "Do without Kafka, as the verdict says.")
-        chosen = set()
+        # What a rule says holds without Kafka (product thinking on warehouse tables) is part of the
+        # alternative, so it stays.
+        chosen &= without_kafka
     else:
         for p, value in proposed.items():
             if value in ruled or p in chosen or p in worst:
@@ -801,7 +806,8 @@ def _summary(kb: KnowledgeBase, out: Outcome, fit_rules: list[Rule], risks: list
         why = "; ".join(r.title for r in fit_rules if r.then.fit is not None and r.then.fit.level == "poor-fit")
         # The alternatives are data (verdict.system_alternatives): every view lists them, so the
         # summary does not repeat them.
-        return f"Kafka is a poor fit here: {why}."
+        kept = [kb.patterns[p].name for p in out.recommended]
+        return f"Kafka is a poor fit here: {why}." + (f" Without Kafka, keep: {', '.join(kept)}." if kept else "")
 
     def names(tier: str) -> list[str]:
         return [kb.patterns[p].name for p in out.recommended if out.tiers[p] == tier]

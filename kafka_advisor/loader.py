@@ -584,6 +584,10 @@ def cross_check(kb: KnowledgeBase) -> list[AdvisorError]:
         for i, rec in enumerate(rule.then.recommend):
             if rec.pattern not in kb.patterns:
                 errors.append(kb.error(key, _unknown_pattern(kb, rec.pattern), "then", "recommend", i, "pattern"))
+            elif rec.without_kafka and not kb.patterns[rec.pattern].any_transport:
+                errors.append(kb.error(key, f"pattern {rec.pattern!r} needs Kafka, so it cannot be kept without it, "
+                                       "expected a pattern with any_transport: true", "then", "recommend", i,
+                                       "without_kafka"))
         for i, dis in enumerate(rule.then.discourage):
             if dis.pattern not in kb.patterns:
                 errors.append(kb.error(key, _unknown_pattern(kb, dis.pattern), "then", "discourage", i, "pattern"))

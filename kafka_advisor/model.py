@@ -365,6 +365,8 @@ class Recommend(Strict):
     weight: int = Field(ge=1, le=100)
     tier: Tier | None = None
     trigger: Text | None = Field(default=None, description="for tier later: when it becomes worth it")
+    without_kafka: bool = Field(default=False, description="the advice holds without Kafka: kept when the verdict "
+                                "is a poor fit, as part of what to do instead (only for an any_transport pattern)")
 
     @model_validator(mode="after")
     def _trigger(self) -> Recommend:

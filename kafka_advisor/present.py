@@ -30,6 +30,9 @@ TIER_HEADINGS: dict[str, str] = {
     "baseline": "Baseline: always-on hygiene",
     "later": "Later: worth it when the system grows",
 }
+# Under a poor fit the only patterns left are ideas a rule keeps without Kafka (`without_kafka`).
+WITHOUT_KAFKA_HEADINGS: dict[str, str] = {"core": "Without Kafka: ideas that hold whatever carries the data"}
+CORE_TITLES: dict[bool, str] = {False: "Core patterns", True: "Keep, without Kafka"}
 JUDGEMENT_WORDS: dict[str, str] = {"endorse": "Endorsed", "conditions": "Endorsed with conditions",
                                    "warn": "Warned against"}
 PHASE_HEADINGS: dict[str, str] = {"first": "Do first", "later": "Later"}
@@ -274,6 +277,8 @@ class ViewModel:
     inventory: InventoryView | None = None
     snippets: list[Snippet] = field(default_factory=list)  # ready-to-paste configs, core patterns first
     sizing: list[TopicSizing] = field(default_factory=list)  # every topic the advice names, sized (sizing.py)
+    tier_headings: dict[str, str] = field(default_factory=lambda: dict(TIER_HEADINGS))
+    core_title: str = CORE_TITLES[False]
 
     @property
     def cards(self) -> list[PatternCard]:
@@ -352,7 +357,10 @@ def build(report: Report, kb: KnowledgeBase, checked: frozenset[str] = frozenset
     snippets = snippets_for(report, kb)
     anchors = frozenset(x.group_anchor for x in snippets)
     groups = checklist_groups(kb, report, checked, anchors)
+    poor = v.level == "poor-fit"
     return ViewModel(
+        tier_headings={**TIER_HEADINGS, **(WITHOUT_KAFKA_HEADINGS if poor else {})},
+        core_title=CORE_TITLES[poor],
         title=one_line(title or "") or system or "Kafka assessment",
         system=system,
         verdict=verdict,

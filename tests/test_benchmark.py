@@ -38,8 +38,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ha-bangalore-radiology-reports-raised-size-limits":
         "verdict fit-with-caveats, expert good-fit; not recommended: smart-endpoints-dumb-pipes",
     "ha-singapore-ride-hailing-streams-eos-read-uncommitted": "not recommended: proposal:exactly-once",
-    "ha-tallinn-freight-saas-mesh-dedicated-cluster-cost":
-        "verdict good-fit, expert poor-fit; not recommended: data-as-a-product",
+    "ha-tallinn-freight-saas-mesh-dedicated-cluster-cost": "verdict good-fit, expert poor-fit",
     "ha-utrecht-energy-debezium-address-split-connector-stop":
         "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox",
     "ha-warsaw-car-leasing-application-choreography":
@@ -49,7 +48,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "hb-jdbc-sink-call-oracle-ebs-order-api": "verdict good-fit, expert fit-with-caveats",
     "ia-bank-card-spend-streams-eos": "not recommended: proposal:exactly-once",
     "ia-courier-single-broker-parcel-status": "verdict fit-with-caveats, expert poor-fit",
-    "ia-pharma-trials-as-mesh-domains": "not recommended: data-as-a-product",
     "ia-retailer-debezium-per-store-sqlserver-express":
         "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox; no warning: "
         "proposal:log-cdc, cdc-query-based",
@@ -57,7 +55,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
         "verdict fit-with-caveats, expert good-fit; not recommended: proposal:self-serve-platform",
     "ia-transit-passenger-info-read-models": "not recommended: proposal:cqrs",
     "ib-airline-booking-view-lags-in-seat-sales": "no warning: proposal:new-consumer-protocol",
-    "ib-building-materials-mesh-products-loaded-nightly": "not recommended: data-as-a-product",
     "ib-parts-marketplace-backward-mode-producer-first-deploy": "not recommended: federated-governance",
     "ib-reinsurer-mesh-stalled-on-self-managed-zookeeper-kafka":
         "verdict good-fit, expert fit-with-caveats; not recommended: federated-governance",
@@ -75,7 +72,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "kb-filestream-connectors-for-vm-logs":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
     "kb-household-360-polling-merge-smt": "no warning: proposal:query-cdc",
-    "kb-lakehouse-mesh-polled-into-kafka": "not recommended: data-as-a-product, domain-ownership, federated-governance",
+    "kb-lakehouse-mesh-polled-into-kafka": "not recommended: domain-ownership, federated-governance",
     "kb-lift-gateways-mqtt-contract-lookup-smt": "verdict good-fit, expert fit-with-caveats",
     "kb-standalone-connect-offsets-lost-on-redeploy":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:idempotent-producer",
@@ -123,7 +120,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "q-dg-car-park-ingest-acks-before-kafka": "verdict good-fit, expert fit-with-caveats",
     "q-dg-sim-provisioning-retry-topics-reorder":
         "verdict good-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes",
-    "q-dm-city-open-data-mesh": "not recommended: data-as-a-product",
     "q-dm-energy-retailer-iban-in-products": "verdict good-fit, expert fit-with-caveats; no warning: smt",
     "q-kc-debezium-single-task-nightly-batch": "verdict good-fit, expert fit-with-caveats",
     "q-ms-claims-six-month-replay": "not recommended: smart-endpoints-dumb-pipes",
@@ -137,7 +133,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-dg-invoice-numbers-from-offsets": "verdict good-fit, expert fit-with-caveats",
     "r-dg-policy-bind-outbox-vs-listen-to-yourself": "no warning: proposal:log-cdc",
     "r-dg-price-engine-two-writers-per-sku": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
-    "r-dm-dairy-coop-nightly-sources": "not recommended: data-as-a-product",
     "r-dm-grocery-delivery-promise-aggregate": "not recommended: data-as-a-product",
     "r-dm-sportswear-canonical-model-board": "verdict good-fit, expert fit-with-caveats",
     "r-eos-invoice-numbers-from-offsets":

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from minikb import QUESTIONS, RULES, write_minikb
 
+from kafka_advisor import present
 from kafka_advisor.engine import evaluate
+from kafka_advisor.exports.markdown import render_markdown
 from kafka_advisor.loader import KnowledgeBase, KnowledgeBaseError, load_kb
 
 PROPOSALS = """
@@ -341,3 +343,39 @@ def test_a_judgements_reasons_are_the_rules_that_gave_it() -> None:
     [judged] = [j for j in report.proposals if j.proposal == "exactly-once"]
     assert judged.judgement == "warn"
     assert [r.rule for r in judged.reasons] == ["exactly-once-for-database-writes"]
+
+
+KEPT_WITHOUT_KAFKA = """
+  - id: owned-tables-anyway
+    title: Owned tables help with or without Kafka
+    when: {question: needs, contains: audit}
+    then:
+      recommend: [{pattern: alpha, weight: 1, without_kafka: true}, {pattern: beta, weight: 1}]
+    because: An owner and a contract help whatever carries the data.
+    refs: ["7.2.3"]
+    examples:
+      - {name: fires, answers: {needs: [audit]}, expect: {fires: true, recommended: [alpha]}}
+      - {name: quiet, answers: {needs: [replay]}, expect: {fires: false}}
+"""
+
+
+def test_a_poor_fit_keeps_only_what_a_rule_says_holds_without_kafka(tmp_path: Path) -> None:
+    """A poor fit recommends nothing, except a recommendation marked `without_kafka` on an idea that
+    holds with any transport (product thinking on warehouse tables), and its summary says to keep it."""
+    kb = _kb(tmp_path, alpha_extra="any_transport: true\n", extra_rules=KEPT_WITHOUT_KAFKA)
+    poor = evaluate(kb, {"style": "queries", "latency_ms": 50, "needs": ["audit"]})
+    assert poor.verdict.level == "poor-fit"
+    assert [r.pattern for r in poor.recommended] == ["alpha"]  # beta, recommended by the same rule, is dropped
+    assert "Without Kafka, keep: Alpha" in poor.verdict.summary
+    vm = present.build(poor, kb)
+    assert vm.core_title == "Keep, without Kafka" and vm.tier_headings["core"].startswith("Without Kafka")
+    assert f"### {vm.tier_headings['core']}" in render_markdown(vm) and "Core: the patterns" not in render_markdown(vm)
+    fit = evaluate(kb, {"style": "events", "needs": ["audit"]})
+    assert {"alpha", "beta"} <= {r.pattern for r in fit.recommended}
+
+
+def test_without_kafka_on_a_pattern_that_needs_kafka_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError) as info:
+        _kb(tmp_path, extra_rules=KEPT_WITHOUT_KAFKA)  # alpha is not any_transport here
+    assert str(info.value).startswith("rules/main.yaml:") and "recommend[0].without_kafka" in str(info.value)
+    assert "expected a pattern with any_transport: true" in str(info.value)

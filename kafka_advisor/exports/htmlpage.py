@@ -9,7 +9,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from ..diagram import dot_available, render
-from ..present import OUTWEIGHED_HEADING, TIER_HEADINGS, ViewModel
+from ..present import OUTWEIGHED_HEADING, ViewModel
 from . import ExportContext, Exporter, register
 from .common import diagram_dot, export_date, inline_svg
 from .templating import ENV, css
@@ -33,7 +33,7 @@ def _page(vm: ViewModel, dot: str, svg: Markup | None, *, show_discouraged: bool
           caption: str = CAPTION) -> str:
     return ENV.get_template("report.html.j2").render(
         vm=vm, v=vm.verdict, date=export_date().isoformat(), css=CSS, svg=svg, dot=dot, no_dot=NO_DOT,
-        show_discouraged=show_discouraged, caption=caption, tier_headings=TIER_HEADINGS,
+        show_discouraged=show_discouraged, caption=caption, tier_headings=vm.tier_headings,
         outweighed_heading=OUTWEIGHED_HEADING)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..present import OUTWEIGHED_HEADING, TIER_HEADINGS, ReasonView, ViewModel, human_bytes
+from ..present import OUTWEIGHED_HEADING, ReasonView, ViewModel, human_bytes
 from ..sizing import retention_words
 from . import Exporter, register
 from .common import md, md_cell, one_line
@@ -82,7 +82,7 @@ def render_markdown(vm: ViewModel) -> str:
         out += ["No pattern is recommended for these answers.", ""]
     n = 0
     for tier, cards in vm.tiers.items():
-        out += [f"### {TIER_HEADINGS[tier]}", ""]
+        out += [f"### {vm.tier_headings[tier]}", ""]
         for card in cards:
             n += 1
             section = f"section {card.section}" if card.section else ""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..present import TIER_HEADINGS, TOP_REASONS, TOP_RISKS, ViewModel, WhatIfRow
+from ..present import TOP_REASONS, TOP_RISKS, ViewModel, WhatIfRow
 from ..system_diagram import architecture_dot, architecture_svg
 from . import ExportContext
 from .common import SEVERITIES, export_date, one_line
@@ -289,7 +289,7 @@ def render_print_html(ctx: ExportContext) -> str:
     names = vm.pattern_names
     return ENV.get_template("print.html.j2").render(
         vm=vm, v=vm.verdict, date=export_date().isoformat(), css=CSS, drawing=art, caption=caption, no_dot=NO_DOT,
-        show_discouraged=ctx.show_discouraged, tier_headings=TIER_HEADINGS, top_reasons=TOP_REASONS,
+        show_discouraged=ctx.show_discouraged, tier_headings=vm.tier_headings, top_reasons=TOP_REASONS,
         top_risks=TOP_RISKS, severities=SEVERITIES, whatif=what_if_rows(vm), names=names,
         flips=sum(1 for w in vm.what_if if w.verdict is not None),
         fresh=ledger.fresh, shown=ledger.shown, first_sentence=first_sentence, kb=print_text)

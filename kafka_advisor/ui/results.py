@@ -147,7 +147,7 @@ def core_cards(vm: present.ViewModel) -> None:
     if not cards:
         st.info("No Kafka pattern is recommended for these answers.", icon=":material/info:")
         return
-    st.subheader("Core patterns", anchor="core")
+    st.subheader(vm.core_title, anchor="core")
     for start in range(0, len(cards), CARDS_PER_ROW):
         row = cards[start:start + CARDS_PER_ROW]
         for col, card in zip(st.columns(CARDS_PER_ROW), row, strict=False):
@@ -175,7 +175,7 @@ def _short(text: str, limit: int = 170) -> str:
 
 def patterns_tab(kb: KnowledgeBase, vm: present.ViewModel) -> None:
     for tier, cards in vm.tiers.items():
-        st.subheader(present.TIER_HEADINGS[tier], anchor=f"tier-{tier}")
+        st.subheader(vm.tier_headings[tier], anchor=f"tier-{tier}")
         for card in cards:
             with st.expander(f"{card.rank}. {card.name}", icon=":material/thumb_up:"):
                 if card.trigger:
