@@ -76,9 +76,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "kb-lift-gateways-mqtt-contract-lookup-smt": "verdict good-fit, expert fit-with-caveats",
     "kb-standalone-connect-offsets-lost-on-redeploy":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:idempotent-producer",
-    "la-iot-vineyard-sensor-history": "verdict fit-with-caveats, expert poor-fit",
-    "la-permit-office-advisory-notices":
-        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
+    "la-permit-office-advisory-notices": "not recommended: claim-check, transactional-outbox",
     "lb-cinema-central-outbox-database": "verdict good-fit, expert fit-with-caveats",
     "lb-insurer-cqrs-for-every-service": "verdict good-fit, expert fit-with-caveats",
     "lb-resale-listings-redis-lock": "not recommended: proposal:event-sourcing; no warning: proposal:exactly-once",
@@ -123,8 +121,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "q-dm-energy-retailer-iban-in-products": "verdict good-fit, expert fit-with-caveats; no warning: smt",
     "q-kc-debezium-single-task-nightly-batch": "verdict good-fit, expert fit-with-caveats",
     "q-ms-claims-six-month-replay": "not recommended: smart-endpoints-dumb-pipes",
-    "q-ms-onprem-wms-kafka-per-site":
-        "verdict fit-with-caveats, expert poor-fit; not recommended: smart-endpoints-dumb-pipes",
+    "q-ms-onprem-wms-kafka-per-site": "not recommended: smart-endpoints-dumb-pipes, transactional-outbox",
     "q-ms-rabbitmq-fanout-no-replay": "not recommended: cqrs",
     "q-ms-statement-pdf-reply-topic": "not recommended: smart-endpoints-dumb-pipes",
     "r-cdc-gym-member-360": "verdict good-fit, expert fit-with-caveats",
@@ -135,8 +132,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-dg-price-engine-two-writers-per-sku": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "r-dm-grocery-delivery-promise-aggregate": "not recommended: data-as-a-product",
     "r-dm-sportswear-canonical-model-board": "verdict good-fit, expert fit-with-caveats",
-    "r-eos-invoice-numbers-from-offsets":
-        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:single-partition",
+    "r-eos-invoice-numbers-from-offsets": "not recommended: transactional-outbox",
     "r-es-game-marketplace-trades": "no warning: proposal:exactly-once",
     "r-es-gas-cylinder-event-store": "not recommended: cqrs",
     "r-kc-sap-hana-jdbc-table-polling": "not recommended: cqrs; no warning: proposal:query-cdc",
