@@ -42,7 +42,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ha-utrecht-energy-debezium-address-split-connector-stop":
         "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox",
     "ha-warsaw-car-leasing-application-choreography":
-        "verdict poor-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes, transactional-outbox",
+        "verdict poor-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes",
     "hb-camera-frames-through-kafka-on-one-box": "verdict fit-with-caveats, expert poor-fit",
     "hb-elasticsearch-sink-plain-json-envelope-error": "no warning: proposal:dead-letter-queue",
     "hb-jdbc-sink-call-oracle-ebs-order-api": "verdict good-fit, expert fit-with-caveats",
@@ -61,7 +61,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "jb-airport-aidx-flight-updates-smt-rules": "verdict good-fit, expert fit-with-caveats",
     "jb-auto-supplier-plant-mes-uniform-jdbc-polling":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:query-cdc",
-    "jb-charity-tv-appeal-exactly-once-receipts": "not recommended: transactional-outbox",
     "jb-news-push-alerts-poll-overrun-duplicates": "not recommended: smart-endpoints-dumb-pipes",
     "jb-telehealth-debezium-mysql-read-replica": "verdict good-fit, expert fit-with-caveats",
     "ka-adtech-flink-spend-transaction-timeout": "no warning: proposal:idempotent-producer",
@@ -76,7 +75,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "kb-lift-gateways-mqtt-contract-lookup-smt": "verdict good-fit, expert fit-with-caveats",
     "kb-standalone-connect-offsets-lost-on-redeploy":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:idempotent-producer",
-    "la-permit-office-advisory-notices": "not recommended: claim-check, transactional-outbox",
+    "la-permit-office-advisory-notices": "not recommended: claim-check",
     "lb-cinema-central-outbox-database": "verdict good-fit, expert fit-with-caveats",
     "lb-insurer-cqrs-for-every-service": "verdict good-fit, expert fit-with-caveats",
     "lb-resale-listings-redis-lock": "not recommended: proposal:event-sourcing; no warning: proposal:exactly-once",
@@ -121,7 +120,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "q-dm-energy-retailer-iban-in-products": "verdict good-fit, expert fit-with-caveats; no warning: smt",
     "q-kc-debezium-single-task-nightly-batch": "verdict good-fit, expert fit-with-caveats",
     "q-ms-claims-six-month-replay": "not recommended: smart-endpoints-dumb-pipes",
-    "q-ms-onprem-wms-kafka-per-site": "not recommended: smart-endpoints-dumb-pipes, transactional-outbox",
+    "q-ms-onprem-wms-kafka-per-site": "not recommended: smart-endpoints-dumb-pipes",
     "q-ms-rabbitmq-fanout-no-replay": "not recommended: cqrs",
     "q-ms-statement-pdf-reply-topic": "not recommended: smart-endpoints-dumb-pipes",
     "r-cdc-gym-member-360": "verdict good-fit, expert fit-with-caveats",
@@ -178,7 +177,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "u-webhooks-http-sink-topic-per-customer": "not recommended: transactional-outbox",
     "v-cdc-postgres-failover-lost-slot": "verdict good-fit, expert fit-with-caveats",
     "v-dg-plant-clusters-cross-cluster-transaction": "verdict good-fit, expert fit-with-caveats",
-    "v-dg-serverless-dynamodb-msk-outbox": "not recommended: transactional-outbox",
     "v-dg-televote-exactly-once-dedup": "verdict good-fit, expert fit-with-caveats",
     "v-mesh-dual-publish-kafka-and-warehouse":
         "verdict good-fit, expert fit-with-caveats; not recommended: data-as-a-product, self-serve-platform",
