@@ -89,7 +89,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "mb-mysql-cdc-clickhouse": "verdict good-fit, expert fit-with-caveats",
     "mb-rent-webhooks-exactly-once": "not recommended: transactional-outbox",
     "ms-smart-meters-direct-to-kafka": "not recommended: smart-endpoints-dumb-pipes",
-    "na-parcel-dotnet-rebalance-kip848": "no warning: proposal:kafka-job-queue",
     "na-route-app-cassandra-debezium-cdc":
         "verdict good-fit, expert fit-with-caveats; not recommended: cqrs, smart-endpoints-dumb-pipes; no "
         "warning: proposal:log-cdc",
