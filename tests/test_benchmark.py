@@ -22,6 +22,11 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
+    "fa-neobank-ledger-share-groups-ordering": "no warning: proposal:new-consumer-protocol",
+    "fb-claims-oracle-standby-or-dual-write": "verdict good-fit, expert fit-with-caveats",
+    "fb-returns-mongodb-update-lookup": "verdict good-fit, expert fit-with-caveats",
+    "fb-workorders-sqlserver-change-tracking":
+        "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox",
     "ga-canteen-kip848-polyglot-upgrade": "verdict good-fit, expert fit-with-caveats",
     "ga-customs-declarations-event-sourced-streams":
         "verdict fit-with-caveats, expert good-fit; not recommended: event-sourcing-snapshots, proposal:event-sourcing",
