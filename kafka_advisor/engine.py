@@ -362,6 +362,7 @@ class Judged(NamedTuple):
 
 _NO_PATTERNS = PatternFacts({}, {}, {}, None, {}, {})
 MAX_CORE = 6  # "the few patterns that shape the architecture": more than six is a backlog, not a design
+KEPT_WITHOUT_KAFKA = "Keep the idea without Kafka: carry it over what the verdict names instead."
 OVERFLOW_TRIGGER = "Once the core patterns are in place: it ranked below the six that shape this architecture most."
 
 
@@ -417,12 +418,12 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
         # have recommended (a sink connector for the flows out, say). Baseline hygiene is not a design,
         # and an idea that holds with any transport (an outbox, domain ownership) is not pointless.
         meant = {p for p in chosen if tier_rank.get(p, 0) == TIER_RANK["core"] and p not in pf.any_transport}
-        for p in sorted(set(proposed) | meant):
+        # What a rule says holds without Kafka (product thinking on warehouse tables) is part of the
+        # alternative, so it stays, and is not pointless when proposed either.
+        chosen &= without_kafka
+        for p in sorted((set(proposed) | meant) - chosen):
             if p not in worst or worst[p][0] > SEVERITY_RANK["medium"]:
                 worst[p] = (SEVERITY_RANK["medium"], "medium", system_alt or "Do without Kafka, as the verdict says.")
-        # What a rule says holds without Kafka (product thinking on warehouse tables) is part of the
-        # alternative, so it stays.
-        chosen &= without_kafka
     else:
         for p, value in proposed.items():
             if value in ruled or p in chosen or p in worst:
@@ -443,7 +444,9 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
         chosen.discard(p)
     # Parts that a chosen pattern needs come with it, at its tier (breadth first, so chains resolve).
     required_by: dict[str, list[str]] = {}
-    queue = sorted(chosen, key=lambda p: (tier_rank.get(p, 0), -scores.get(p, 0), p))
+    # Under a poor fit what is left holds without Kafka, so it brings no Kafka parts (an outbox kept
+    # as a queue table needs no Connect relay).
+    queue = sorted(chosen, key=lambda p: (tier_rank.get(p, 0), -scores.get(p, 0), p)) if level != "poor-fit" else []
     while queue:
         p = queue.pop(0)
         for opts in pf.requires.get(p, ()):
@@ -506,7 +509,9 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
 
     for value in proposals:
         p = pf.proposal_pattern.get(value)
-        if level == "poor-fit" and (value not in ruled or ruled[value].judgement != "warn"):
+        if level == "poor-fit" and p in recommended and (value not in ruled or ruled[value].judgement != "warn"):
+            judgements[value] = Judged("conditions", None, (KEPT_WITHOUT_KAFKA,), "verdict")
+        elif level == "poor-fit" and (value not in ruled or ruled[value].judgement != "warn"):
             judgements[value] = Judged("warn", system_alt, (), "verdict")
         elif value in ruled:
             j = ruled[value]
@@ -766,7 +771,9 @@ def _checklist(kb: KnowledgeBase, out: Outcome, fired: list[Facts], inventory: I
     """Items of the recommended patterns and of fired rules: "do first" before "later", then by severity."""
     rank = {p: i for i, p in enumerate(out.recommended)}
     chosen: dict[str, None] = {}
-    for p in out.recommended:
+    # Do not adopt: nothing to configure. What a poor fit keeps (without_kafka) is an idea whose card
+    # says what it means; its checklist items configure Kafka.
+    for p in out.recommended if out.level != "poor-fit" else ():
         for item in kb.patterns[p].checklist:
             # Baseline hygiene stays short: its high-severity items, and what a fired rule asks for.
             if not item.on_request and (out.tiers.get(p) != "baseline" or item.severity == "high"):

@@ -52,7 +52,10 @@ def test_evaluate_never_raises_and_is_deterministic(answers: dict) -> None:
     assert keys == sorted(keys)  # core first, then baseline, then later; by score within a tier
     assert sum(1 for r in first["recommended"] if r["tier"] == "core") <= 6
     if first["verdict"]["level"] == "poor-fit":
-        assert not rec and not first["checklist"]  # do not adopt: nothing to apply
+        # Do not adopt: nothing to configure, and only ideas that hold without Kafka, with no Kafka parts.
+        assert not first["checklist"]
+        assert all(KB.patterns[p].any_transport for p in rec)
+        assert not any(r["required_by"] for r in first["recommended"])
     high = {d["pattern"] for d in first["discouraged"] if d["severity"] == "high"}
     assert not high & set(rec)  # a high-severity discouragement always wins
     ids = [i["id"] for i in first["checklist"]]

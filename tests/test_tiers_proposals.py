@@ -372,6 +372,13 @@ def test_a_poor_fit_keeps_only_what_a_rule_says_holds_without_kafka(tmp_path: Pa
     assert f"### {vm.tier_headings['core']}" in render_markdown(vm) and "Core: the patterns" not in render_markdown(vm)
     fit = evaluate(kb, {"style": "events", "needs": ["audit"]})
     assert {"alpha", "beta"} <= {r.pattern for r in fit.recommended}
+    # Proposed under the poor fit: alpha's idea is kept (on the condition of doing without Kafka),
+    # beta is pointless.
+    both = evaluate(kb, {"style": "queries", "latency_ms": 50, "needs": ["audit"], "proposals": ["use-alpha", "use-beta"]})
+    judged = {j.proposal: j for j in both.proposals}
+    assert judged["use-alpha"].judgement == "conditions" and "without Kafka" in judged["use-alpha"].conditions[0]
+    assert judged["use-beta"].judgement == "warn"
+    assert "alpha" not in {d.pattern for d in both.discouraged} and "beta" in {d.pattern for d in both.discouraged}
 
 
 def test_without_kafka_on_a_pattern_that_needs_kafka_is_one_clear_error(tmp_path: Path) -> None:
