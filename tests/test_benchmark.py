@@ -43,7 +43,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ha-bangalore-radiology-reports-raised-size-limits":
         "verdict fit-with-caveats, expert good-fit; not recommended: smart-endpoints-dumb-pipes",
     "ha-singapore-ride-hailing-streams-eos-read-uncommitted": "not recommended: proposal:exactly-once",
-    "ha-tallinn-freight-saas-mesh-dedicated-cluster-cost": "verdict good-fit, expert poor-fit",
+    "ha-tallinn-freight-saas-mesh-dedicated-cluster-cost": "not recommended: domain-ownership",
     "ha-utrecht-energy-debezium-address-split-connector-stop":
         "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox",
     "ha-warsaw-car-leasing-application-choreography":
