@@ -22,7 +22,6 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
-    "fa-neobank-ledger-share-groups-ordering": "no warning: proposal:new-consumer-protocol",
     "fb-claims-oracle-standby-or-dual-write": "verdict good-fit, expert fit-with-caveats",
     "fb-returns-mongodb-update-lookup": "verdict good-fit, expert fit-with-caveats",
     "fb-workorders-sqlserver-change-tracking":
@@ -59,7 +58,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ia-telco-mesh-pilot-self-serve-strimzi":
         "verdict fit-with-caveats, expert good-fit; not recommended: proposal:self-serve-platform",
     "ia-transit-passenger-info-read-models": "not recommended: proposal:cqrs",
-    "ib-airline-booking-view-lags-in-seat-sales": "no warning: proposal:new-consumer-protocol",
     "ib-parts-marketplace-backward-mode-producer-first-deploy": "not recommended: federated-governance",
     "ib-reinsurer-mesh-stalled-on-self-managed-zookeeper-kafka":
         "verdict good-fit, expert fit-with-caveats; not recommended: federated-governance",
