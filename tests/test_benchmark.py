@@ -22,6 +22,18 @@ KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
+    "ea-freight-docs-claim-check-lifecycle-replay": "verdict fit-with-caveats, expert good-fit",
+    "eb-actuarial-month-end-aurora-debezium":
+        "verdict good-fit, expert poor-fit; no warning: proposal:log-cdc, proposal:kafka-connect",
+    "eb-drone-dispatch-single-partition-leader":
+        "verdict good-fit, expert poor-fit; no warning: proposal:single-partition",
+    "eb-geocoding-api-quotas-streams-counts": "verdict good-fit, expert poor-fit",
+    "eb-holiday-parks-mesh-jdbc-paved-road": "verdict good-fit, expert fit-with-caveats",
+    "eb-ride-tracking-tiered-storage-rf1": "verdict good-fit, expert fit-with-caveats",
+    "eb-spare-parts-orders-trigger-table-polling":
+        "verdict fit-with-caveats, expert good-fit; not recommended: cdc-log-based; no warning: proposal:query-cdc",
+    "eb-streaming-tv-churn-scores-data-product":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:data-mesh",
     "fb-claims-oracle-standby-or-dual-write": "verdict good-fit, expert fit-with-caveats",
     "fb-returns-mongodb-update-lookup": "verdict good-fit, expert fit-with-caveats",
     "fb-workorders-sqlserver-change-tracking":
