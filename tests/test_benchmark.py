@@ -25,15 +25,15 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ea-freight-docs-claim-check-lifecycle-replay": "verdict fit-with-caveats, expert good-fit",
     "eb-actuarial-month-end-aurora-debezium":
         "verdict good-fit, expert poor-fit; no warning: proposal:log-cdc, proposal:kafka-connect",
-    "eb-drone-dispatch-single-partition-leader":
-        "verdict good-fit, expert poor-fit; no warning: proposal:single-partition",
-    "eb-geocoding-api-quotas-streams-counts": "verdict good-fit, expert poor-fit",
+    "eb-drone-dispatch-single-partition-leader": "verdict fit-with-caveats, expert poor-fit",
+    "eb-geocoding-api-quotas-streams-counts": "verdict fit-with-caveats, expert poor-fit",
     "eb-holiday-parks-mesh-jdbc-paved-road": "verdict good-fit, expert fit-with-caveats",
     "eb-ride-tracking-tiered-storage-rf1": "verdict good-fit, expert fit-with-caveats",
     "eb-spare-parts-orders-trigger-table-polling":
         "verdict fit-with-caveats, expert good-fit; not recommended: cdc-log-based; no warning: proposal:query-cdc",
     "eb-streaming-tv-churn-scores-data-product":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:data-mesh",
+    "fa-neobank-ledger-share-groups-ordering": "verdict fit-with-caveats, expert good-fit",
     "fb-claims-oracle-standby-or-dual-write": "verdict good-fit, expert fit-with-caveats",
     "fb-returns-mongodb-update-lookup": "verdict good-fit, expert fit-with-caveats",
     "fb-workorders-sqlserver-change-tracking":
@@ -99,7 +99,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ma-newspaper-wordpress-jdbc-poll":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:query-cdc, proposal:kafka-connect",
     "ma-private-bank-mesh-aml-only": "no warning: proposal:self-serve-platform",
-    "mb-appliance-dealer-order-split": "verdict good-fit, expert fit-with-caveats",
     "mb-instant-payments-hub": "not recommended: hot-cold-data",
     "mb-mysql-cdc-clickhouse": "verdict good-fit, expert fit-with-caveats",
     "mb-rent-webhooks-exactly-once": "not recommended: transactional-outbox",
@@ -140,8 +139,8 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-cdc-gym-member-360": "verdict good-fit, expert fit-with-caveats",
     "r-cdc-maskfield-tombstone-erasure": "no warning: proposal:dead-letter-queue",
     "r-cdc-repairs-strangler-two-way": "no warning: sink-connector",
-    "r-dg-invoice-numbers-from-offsets": "verdict good-fit, expert fit-with-caveats",
-    "r-dg-policy-bind-outbox-vs-listen-to-yourself": "no warning: proposal:log-cdc",
+    "r-dg-policy-bind-outbox-vs-listen-to-yourself":
+        "verdict fit-with-caveats, expert good-fit; no warning: proposal:log-cdc",
     "r-dg-price-engine-two-writers-per-sku": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
     "r-dm-grocery-delivery-promise-aggregate": "not recommended: data-as-a-product",
     "r-dm-sportswear-canonical-model-board": "verdict good-fit, expert fit-with-caveats",
@@ -180,7 +179,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
         "verdict good-fit, expert fit-with-caveats; not recommended: domain-ownership; no warning: proposal:outbox",
     "t-ms-genomics-hours-long-jobs":
         "verdict fit-with-caveats, expert poor-fit; not recommended: smart-endpoints-dumb-pipes",
-    "t-ms-stadium-seat-map-cqrs": "verdict good-fit, expert fit-with-caveats",
     "u-debezium-mysql-add-huge-table-snapshot": "not recommended: source-connector",
     "u-dg-bank-mq-xa-to-kafka-payment-hub": "verdict good-fit, expert fit-with-caveats; not recommended: cdc-log-based",
     "u-mesh-marketplace-sns-sqs-no-replay": "not recommended: hot-cold-data",
@@ -191,7 +189,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "u-webhooks-http-sink-topic-per-customer": "not recommended: transactional-outbox",
     "v-cdc-postgres-failover-lost-slot": "verdict good-fit, expert fit-with-caveats",
     "v-dg-plant-clusters-cross-cluster-transaction": "verdict good-fit, expert fit-with-caveats",
-    "v-dg-televote-exactly-once-dedup": "verdict good-fit, expert fit-with-caveats",
     "v-mesh-dual-publish-kafka-and-warehouse":
         "verdict good-fit, expert fit-with-caveats; not recommended: data-as-a-product, self-serve-platform",
     "v-mesh-hotel-brands-mirror-everything": "verdict good-fit, expert fit-with-caveats",
