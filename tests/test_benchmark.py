@@ -21,6 +21,17 @@ from kafka_advisor.yamlsource import AdvisorError
 KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
+    "da-restaurant-supplies-search-read-model-cdc": "no warning: proposal:log-cdc",
+    "da-vintage-marketplace-fees-ledger-exactly-once": "not recommended: proposal:exactly-once",
+    "db-bakery-franchise-spooldir-source-dlq":
+        "verdict poor-fit, expert fit-with-caveats; not recommended: source-connector, "
+        "proposal:dead-letter-queue, proposal:schema-registry",
+    "db-catalogue-product-regexrouter-merge": "verdict good-fit, expert fit-with-caveats; no warning: proposal:log-cdc",
+    "db-homeware-shopify-http-source-polling": "verdict good-fit, expert fit-with-caveats",
+    "db-legal-publisher-rag-embedding-smt":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
+    "db-toll-balances-debezium-eos-source-strimzi": "not recommended: transactions-exactly-once, proposal:exactly-once",
+    "db-wholesaler-mesh-autocreated-rf1-cdc-topics": "not recommended: proposal:self-serve-platform",
     "dm-raw-cdc-topics-as-products": "no warning: cdc-log-based",
     "ea-freight-docs-claim-check-lifecycle-replay": "verdict fit-with-caveats, expert good-fit",
     "eb-actuarial-month-end-aurora-debezium":
