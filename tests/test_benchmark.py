@@ -23,9 +23,6 @@ SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
     "da-restaurant-supplies-search-read-model-cdc": "no warning: proposal:log-cdc",
     "da-vintage-marketplace-fees-ledger-exactly-once": "not recommended: proposal:exactly-once",
-    "db-bakery-franchise-spooldir-source-dlq":
-        "verdict poor-fit, expert fit-with-caveats; not recommended: source-connector, "
-        "proposal:dead-letter-queue, proposal:schema-registry",
     "db-catalogue-product-regexrouter-merge": "verdict good-fit, expert fit-with-caveats; no warning: proposal:log-cdc",
     "db-homeware-shopify-http-source-polling": "verdict good-fit, expert fit-with-caveats",
     "db-legal-publisher-rag-embedding-smt":
