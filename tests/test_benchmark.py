@@ -69,7 +69,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
         "verdict poor-fit, expert fit-with-caveats; not recommended: smart-endpoints-dumb-pipes",
     "hb-camera-frames-through-kafka-on-one-box": "verdict fit-with-caveats, expert poor-fit",
     "hb-elasticsearch-sink-plain-json-envelope-error": "no warning: proposal:dead-letter-queue",
-    "hb-jdbc-sink-call-oracle-ebs-order-api": "verdict good-fit, expert fit-with-caveats",
     "ia-bank-card-spend-streams-eos": "not recommended: proposal:exactly-once",
     "ia-courier-single-broker-parcel-status": "verdict fit-with-caveats, expert poor-fit",
     "ia-retailer-debezium-per-store-sqlserver-express":
@@ -81,7 +80,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ib-parts-marketplace-backward-mode-producer-first-deploy": "not recommended: federated-governance",
     "ib-reinsurer-mesh-stalled-on-self-managed-zookeeper-kafka":
         "verdict good-fit, expert fit-with-caveats; not recommended: federated-governance",
-    "jb-airport-aidx-flight-updates-smt-rules": "verdict good-fit, expert fit-with-caveats",
+    "ja-connect-41-plugin-path-crm-lookup-smt": "verdict fit-with-caveats, expert good-fit",
     "jb-auto-supplier-plant-mes-uniform-jdbc-polling":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:query-cdc",
     "jb-news-push-alerts-poll-overrun-duplicates": "not recommended: smart-endpoints-dumb-pipes",
@@ -93,11 +92,11 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ka-legaltech-clause-edits-kafka-event-store": "verdict fit-with-caveats, expert poor-fit",
     "kb-filestream-connectors-for-vm-logs":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
-    "kb-household-360-polling-merge-smt": "no warning: proposal:query-cdc",
+    "kb-household-360-polling-merge-smt": "verdict fit-with-caveats, expert good-fit; no warning: proposal:query-cdc",
     "kb-lakehouse-mesh-polled-into-kafka": "not recommended: domain-ownership, federated-governance",
-    "kb-lift-gateways-mqtt-contract-lookup-smt": "verdict good-fit, expert fit-with-caveats",
     "kb-standalone-connect-offsets-lost-on-redeploy":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:idempotent-producer",
+    "kc-smt-pricing-rules-proposal": "verdict fit-with-caveats, expert good-fit",
     "la-permit-office-advisory-notices": "not recommended: claim-check",
     "lb-cinema-central-outbox-database": "verdict good-fit, expert fit-with-caveats",
     "lb-insurer-cqrs-for-every-service": "verdict good-fit, expert fit-with-caveats",
@@ -127,7 +126,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ob-saas-customer-warehouse-feeds":
         "verdict good-fit, expert poor-fit; no warning: proposal:kafka-connect, proposal:log-cdc",
     "pa-optician-account-read-model": "verdict fit-with-caveats, expert good-fit",
-    "pa-print-shop-order-board-sink": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
+    "pa-print-shop-order-board-sink": "not recommended: cqrs",
     "pa-property-monolith-topic-ownership": "verdict good-fit, expert fit-with-caveats",
     "pa-wholesale-ordering-delivery-standard": "not recommended: proposal:exactly-once",
     "pb-fleet-lease-mongo-event-store-to-kafka": "not recommended: cdc-log-based",
@@ -156,7 +155,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-es-game-marketplace-trades": "no warning: proposal:exactly-once",
     "r-es-gas-cylinder-event-store": "not recommended: cqrs",
     "r-kc-sap-hana-jdbc-table-polling": "not recommended: cqrs; no warning: proposal:query-cdc",
-    "r-kc-toast-placeholder-lookup-smt": "verdict good-fit, expert fit-with-caveats; no warning: smt",
+    "r-kc-toast-placeholder-lookup-smt": "no warning: smt",
     "r-mesh-courier-saas-portal": "verdict good-fit, expert fit-with-caveats",
     "r-mesh-wholesaler-cross-domain-transaction": "verdict good-fit, expert fit-with-caveats",
     "r-ms-newsroom-single-partition-content-log": "not recommended: claim-check, cqrs",
@@ -192,8 +191,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "u-mesh-marketplace-sns-sqs-no-replay": "not recommended: hot-cold-data",
     "u-mesh-payroll-every-service-a-domain":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:data-mesh",
-    "u-smt-explode-order-lines-margin":
-        "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution; no warning: dead-letter-queue",
+    "u-smt-explode-order-lines-margin": "not recommended: schema-evolution; no warning: dead-letter-queue",
     "u-webhooks-http-sink-topic-per-customer": "not recommended: transactional-outbox",
     "v-cdc-postgres-failover-lost-slot": "verdict good-fit, expert fit-with-caveats",
     "v-dg-plant-clusters-cross-cluster-transaction": "verdict good-fit, expert fit-with-caveats",
@@ -215,18 +213,16 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "w-parcel-scans-tiering-compacted-changelogs":
         "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution",
     "x-aircraft-part-ledger-tiered-snapshots": "verdict good-fit, expert fit-with-caveats",
-    "x-mesh-airline-central-canonical-topics":
-        "verdict good-fit, expert fit-with-caveats; not recommended: transactional-outbox",
+    "x-mesh-airline-central-canonical-topics": "not recommended: transactional-outbox",
     "y-hotel-rates-cqrs-read-your-writes": "verdict good-fit, expert fit-with-caveats",
     "y-mesh-customer-profile-pii-tiering":
         "verdict good-fit, expert fit-with-caveats; not recommended: schema-evolution",
     "y-pos-tills-offline-resend": "verdict good-fit, expert fit-with-caveats",
     "y-rf2-min-isr1-kraft-upgrade": "not recommended: idempotent-producer",
-    "z-c360-dealers-no-shared-customer-id": "verdict good-fit, expert fit-with-caveats",
     "z-card-disputes-seven-year-lookups": "verdict good-fit, expert fit-with-caveats; not recommended: sink-connector",
     "z-fx-quotes-exactly-once-proposal": "not recommended: idempotent-producer",
     "z-mesh-stock-deltas-no-state-product": "not recommended: schema-evolution",
-    "z-payouts-http-sink-side-effects": "verdict good-fit, expert fit-with-caveats; no warning: sink-connector",
+    "z-payouts-http-sink-side-effects": "no warning: sink-connector",
 }
 
 
