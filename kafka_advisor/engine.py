@@ -778,18 +778,23 @@ def _checklist(kb: KnowledgeBase, out: Outcome, fired: list[Facts], inventory: I
             # Baseline hygiene stays short: its high-severity items, and what a fired rule asks for.
             if not item.on_request and (out.tiers.get(p) != "baseline" or item.severity == "high"):
                 chosen[item.id] = None
+    asked: set[str] = set()  # items a fired rule names: the answers point at them
     if out.level != "poor-fit":
         for f in fired:
             for item_id in f.checklist:
                 chosen[item_id] = None
+                asked.add(item_id)
     position = {item_id: i for i, item_id in enumerate(chosen)}
 
     def phase(item_id: str) -> str:
-        # Do first: what matters most in the core and baseline; a later pattern's items wait for its trigger.
+        # Do first: the high-severity items of the core and baseline, and the medium ones the answers
+        # point at; a pattern's other medium items, low ones and a later pattern's wait.
         pattern, item = kb.items[item_id]
         if out.tiers.get(pattern) == "later" or item.severity == "low":
             return "later"
-        return "first" if pattern in out.tiers or item.severity == "high" else "later"
+        if item.severity == "high":
+            return "first"
+        return "first" if item_id in asked and pattern in out.tiers else "later"
 
     def key(item_id: str) -> tuple[int, int, int, str, int]:
         pattern, item = kb.items[item_id]
