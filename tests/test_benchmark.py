@@ -21,6 +21,21 @@ from kafka_advisor.yamlsource import AdvisorError
 KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
+    "ca-foodservice-mesh-orders-product-repartition": "not recommended: data-as-a-product",
+    "ca-quick-commerce-share-groups-order-events":
+        "not recommended: smart-endpoints-dumb-pipes, proposal:new-consumer-protocol",
+    "ca-shift-saas-topic-per-tenant-offboarding": "verdict good-fit, expert fit-with-caveats",
+    "ca-tax-filing-reply-topic-per-pod": "not recommended: idempotent-producer, proposal:request-reply",
+    "ca-toll-lanes-exactly-once-to-s3-lake":
+        "verdict good-fit, expert fit-with-caveats; not recommended: idempotent-producer",
+    "cb-ferry-onboard-sales-into-passenger-profile":
+        "verdict good-fit, expert fit-with-caveats; not recommended: transactions-exactly-once; no warning: "
+        "proposal:idempotent-producer",
+    "cb-hotel-guest-profile-without-shared-key": "verdict good-fit, expert fit-with-caveats",
+    "cb-optician-c360-topic-per-customer": "verdict good-fit, expert fit-with-caveats",
+    "cb-stalled-mesh-standalone-connect-workarounds": "verdict good-fit, expert fit-with-caveats",
+    "cb-utility-golden-customer-written-back": "not recommended: domain-ownership",
+    "cb-wholesaler-credit-check-against-exposure-product": "not recommended: data-as-a-product",
     "da-restaurant-supplies-search-read-model-cdc": "no warning: proposal:log-cdc",
     "da-vintage-marketplace-fees-ledger-exactly-once": "not recommended: proposal:exactly-once",
     "db-catalogue-product-regexrouter-merge": "verdict good-fit, expert fit-with-caveats; no warning: proposal:log-cdc",
