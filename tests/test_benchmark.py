@@ -21,7 +21,6 @@ from kafka_advisor.yamlsource import AdvisorError
 KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
-    "ca-foodservice-mesh-orders-product-repartition": "not recommended: data-as-a-product",
     "ca-quick-commerce-share-groups-order-events":
         "not recommended: smart-endpoints-dumb-pipes, proposal:new-consumer-protocol",
     "ca-shift-saas-topic-per-tenant-offboarding": "verdict good-fit, expert fit-with-caveats",
@@ -35,7 +34,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "cb-optician-c360-topic-per-customer": "verdict good-fit, expert fit-with-caveats",
     "cb-stalled-mesh-standalone-connect-workarounds": "verdict good-fit, expert fit-with-caveats",
     "cb-utility-golden-customer-written-back": "not recommended: domain-ownership",
-    "cb-wholesaler-credit-check-against-exposure-product": "not recommended: data-as-a-product",
     "da-restaurant-supplies-search-read-model-cdc": "no warning: proposal:log-cdc",
     "da-vintage-marketplace-fees-ledger-exactly-once": "not recommended: proposal:exactly-once",
     "db-catalogue-product-regexrouter-merge": "verdict good-fit, expert fit-with-caveats; no warning: proposal:log-cdc",
@@ -67,7 +65,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ga-esign-envelopes-event-store-to-postgres": "not recommended: proposal:event-sourcing",
     "ga-payments-feature-flags-compacted-topic": "verdict good-fit, expert poor-fit",
     "ga-pix-wallet-sarama-default-acks": "verdict good-fit, expert fit-with-caveats",
-    "gb-avro-enum-symbol-backward-data-product": "not recommended: data-as-a-product",
     "gb-cockroachdb-changefeeds-not-jdbc-polling": "verdict good-fit, expert fit-with-caveats",
     "gb-customer-360-join-in-serving-db":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:customer-360",
@@ -164,7 +161,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-dg-policy-bind-outbox-vs-listen-to-yourself":
         "verdict fit-with-caveats, expert good-fit; no warning: proposal:log-cdc",
     "r-dg-price-engine-two-writers-per-sku": "verdict good-fit, expert fit-with-caveats; not recommended: cqrs",
-    "r-dm-grocery-delivery-promise-aggregate": "not recommended: data-as-a-product",
     "r-dm-sportswear-canonical-model-board": "verdict good-fit, expert fit-with-caveats",
     "r-eos-invoice-numbers-from-offsets": "not recommended: transactional-outbox",
     "r-es-game-marketplace-trades": "no warning: proposal:exactly-once",
@@ -211,7 +207,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "v-cdc-postgres-failover-lost-slot": "verdict good-fit, expert fit-with-caveats",
     "v-dg-plant-clusters-cross-cluster-transaction": "verdict good-fit, expert fit-with-caveats",
     "v-mesh-dual-publish-kafka-and-warehouse":
-        "verdict good-fit, expert fit-with-caveats; not recommended: data-as-a-product, self-serve-platform",
+        "verdict good-fit, expert fit-with-caveats; not recommended: self-serve-platform",
     "v-mesh-hotel-brands-mirror-everything": "verdict good-fit, expert fit-with-caveats",
     "v-ms-broker-dealer-worm-archive-tiering": "verdict good-fit, expert fit-with-caveats",
     "v-ms-freight-bookings-partition-scan-topic-per-booking":
