@@ -205,7 +205,8 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "u-smt-explode-order-lines-margin": "not recommended: schema-evolution; no warning: dead-letter-queue",
     "u-webhooks-http-sink-topic-per-customer": "not recommended: transactional-outbox",
     "v-cdc-postgres-failover-lost-slot": "verdict good-fit, expert fit-with-caveats",
-    "v-dg-plant-clusters-cross-cluster-transaction": "verdict good-fit, expert fit-with-caveats",
+    "v-dg-plant-clusters-cross-cluster-transaction":
+        "verdict good-fit, expert fit-with-caveats; no warning: proposal:exactly-once",
     "v-mesh-dual-publish-kafka-and-warehouse":
         "verdict good-fit, expert fit-with-caveats; not recommended: self-serve-platform",
     "v-mesh-hotel-brands-mirror-everything": "verdict good-fit, expert fit-with-caveats",
