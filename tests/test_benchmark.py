@@ -21,6 +21,16 @@ from kafka_advisor.yamlsource import AdvisorError
 KB = load_kb()
 SCENARIOS = benchmark.load_scenarios(KB)
 KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet give (strict xfail)
+    "ba-card-issuer-two-sites-stretch-or-mirrormaker": "verdict good-fit, expert fit-with-caveats",
+    "bb-farm-auction-live-bids-topic-per-lot":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:idempotent-producer",
+    "bb-freight-forwarder-milestones-mesh-portal": "no warning: proposal:self-serve-platform",
+    "bb-outdoor-retailer-order-status-msk-polling": "not recommended: cdc-log-based; no warning: proposal:query-cdc",
+    "bb-packaging-plants-tag-history-hub": "verdict good-fit, expert fit-with-caveats",
+    "bb-population-register-life-events-mesh": "verdict good-fit, expert poor-fit",
+    "bb-retail-bank-mainframe-balance-offload": "not recommended: proposal:log-cdc",
+    "bb-university-hospital-mirth-to-kafka-connect":
+        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
     "ca-quick-commerce-share-groups-order-events":
         "not recommended: smart-endpoints-dumb-pipes, proposal:new-consumer-protocol",
     "ca-shift-saas-topic-per-tenant-offboarding": "verdict good-fit, expert fit-with-caveats",
