@@ -40,7 +40,6 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "cb-ferry-onboard-sales-into-passenger-profile":
         "verdict good-fit, expert fit-with-caveats; not recommended: transactions-exactly-once; no warning: "
         "proposal:idempotent-producer",
-    "cb-hotel-guest-profile-without-shared-key": "verdict good-fit, expert fit-with-caveats",
     "cb-optician-c360-topic-per-customer": "verdict good-fit, expert fit-with-caveats",
     "cb-stalled-mesh-standalone-connect-workarounds": "verdict good-fit, expert fit-with-caveats",
     "cb-utility-golden-customer-written-back": "not recommended: domain-ownership",
@@ -103,6 +102,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "ib-reinsurer-mesh-stalled-on-self-managed-zookeeper-kafka":
         "verdict good-fit, expert fit-with-caveats; not recommended: federated-governance",
     "ja-connect-41-plugin-path-crm-lookup-smt": "verdict fit-with-caveats, expert good-fit",
+    "ja-food-delivery-mesh-shared-schema-types": "verdict fit-with-caveats, expert good-fit",
     "jb-auto-supplier-plant-mes-uniform-jdbc-polling":
         "verdict good-fit, expert fit-with-caveats; no warning: proposal:query-cdc",
     "jb-news-push-alerts-poll-overrun-duplicates": "not recommended: smart-endpoints-dumb-pipes",
