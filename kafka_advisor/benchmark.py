@@ -141,7 +141,8 @@ def score_one(kb: KnowledgeBase, scenario: Scenario, answers: dict) -> Score:
 BLIND_BATCHES: tuple[str, ...] = ("x-", "y-", "z-", "v-", "u-", "t-", "s-", "r-", "q-",
                                    "pa-", "pb-", "pc-", "oa-", "ob-", "na-", "nb-", "ma-", "mb-", "la-", "lb-",
                                    "ka-", "kb-", "ja-", "jb-", "ia-", "ib-",
-                                   "ha-", "hb-", "ga-", "gb-", "fa-", "fb-", "ea-", "eb-", "da-", "db-", "ca-", "cb-", "ba-", "bb-")
+                                   "ha-", "hb-", "ga-", "gb-", "fa-", "fb-", "ea-", "eb-", "da-", "db-",
+                                   "ca-", "cb-", "ba-", "bb-")
 
 
 def held_out(scenario_id: str) -> bool:
