@@ -25,7 +25,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "bb-farm-auction-live-bids-topic-per-lot":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:idempotent-producer",
     "bb-freight-forwarder-milestones-mesh-portal": "no warning: proposal:self-serve-platform",
-    "bb-outdoor-retailer-order-status-msk-polling": "not recommended: cdc-log-based; no warning: proposal:query-cdc",
+    "bb-outdoor-retailer-order-status-msk-polling": "not recommended: cdc-log-based",
     "bb-packaging-plants-tag-history-hub": "verdict good-fit, expert fit-with-caveats",
     "bb-population-register-life-events-mesh": "verdict good-fit, expert poor-fit",
     "bb-retail-bank-mainframe-balance-offload": "not recommended: proposal:log-cdc",
@@ -60,7 +60,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "eb-holiday-parks-mesh-jdbc-paved-road": "verdict good-fit, expert fit-with-caveats",
     "eb-ride-tracking-tiered-storage-rf1": "verdict good-fit, expert fit-with-caveats",
     "eb-spare-parts-orders-trigger-table-polling":
-        "verdict fit-with-caveats, expert good-fit; not recommended: cdc-log-based; no warning: proposal:query-cdc",
+        "verdict fit-with-caveats, expert good-fit; not recommended: cdc-log-based",
     "eb-streaming-tv-churn-scores-data-product":
         "verdict fit-with-caveats, expert poor-fit; no warning: proposal:data-mesh",
     "fa-neobank-ledger-share-groups-ordering": "verdict fit-with-caveats, expert good-fit",
@@ -125,8 +125,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "lb-resale-listings-redis-lock": "not recommended: proposal:event-sourcing; no warning: proposal:exactly-once",
     "lb-school-saas-embedded-debezium-relay": "verdict good-fit, expert fit-with-caveats",
     "ma-3pl-carrier-label-commands": "verdict good-fit, expert fit-with-caveats",
-    "ma-newspaper-wordpress-jdbc-poll":
-        "verdict fit-with-caveats, expert poor-fit; no warning: proposal:query-cdc, proposal:kafka-connect",
+    "ma-newspaper-wordpress-jdbc-poll": "verdict fit-with-caveats, expert poor-fit; no warning: proposal:kafka-connect",
     "ma-private-bank-mesh-aml-only": "no warning: proposal:self-serve-platform",
     "mb-instant-payments-hub": "not recommended: hot-cold-data",
     "mb-mysql-cdc-clickhouse": "verdict good-fit, expert fit-with-caveats",
@@ -175,7 +174,7 @@ KNOWN_MISSES: dict[str, str] = {  # scenario -> what the engine does not yet giv
     "r-eos-invoice-numbers-from-offsets": "not recommended: transactional-outbox",
     "r-es-game-marketplace-trades": "no warning: proposal:exactly-once",
     "r-es-gas-cylinder-event-store": "not recommended: cqrs",
-    "r-kc-sap-hana-jdbc-table-polling": "not recommended: cqrs; no warning: proposal:query-cdc",
+    "r-kc-sap-hana-jdbc-table-polling": "not recommended: cqrs",
     "r-kc-toast-placeholder-lookup-smt": "no warning: smt",
     "r-mesh-courier-saas-portal": "verdict good-fit, expert fit-with-caveats",
     "r-mesh-wholesaler-cross-domain-transaction": "verdict good-fit, expert fit-with-caveats",
