@@ -62,7 +62,7 @@ class Intent:
     @classmethod
     def of(cls, report: Report) -> Intent:
         answers = report.answers
-        chosen = tuple(report.chosen(("core", "baseline")))
+        chosen = tuple(report.kafka_chosen(("core", "baseline")))
         plans = answers.get("plans")
         version = answers.get("kafka_version")
         return cls(

@@ -176,7 +176,7 @@ def _context(kb: KnowledgeBase, report: Report) -> _Ctx:
         rules.append(_TagRule(frozenset(tags), rule.fallback, frozenset(rule.map.values())))
     inv = report.inventory if report.inventory is not None and not report.inventory.is_empty() else None
     names = _slugs([p.name for p in [*inv.services, *inv.externals]]) if inv else {}
-    return _Ctx(kb, lib, report, kafka_version(kb, answers), frozenset(report.chosen()), base, tuple(rules), inv,
+    return _Ctx(kb, lib, report, kafka_version(kb, answers), frozenset(report.kafka_chosen()), base, tuple(rules), inv,
                 names)
 
 
@@ -325,7 +325,7 @@ def snippets_for(report: Report, kb: KnowledgeBase, *, flavours: Iterable[str] |
     """Every snippet of the report's recommended patterns: core and baseline first, then later (marked)."""
     ctx = _context(kb, report)
     wanted = set(flavours) if flavours is not None else None
-    order = sorted(report.recommended, key=lambda r: TIER_RANK[r.tier])  # stable: report order within a tier
+    order = sorted(report.kafka_recommended, key=lambda r: TIER_RANK[r.tier])  # stable: report order within a tier
     # A contained pattern (`includes`) is not listed, but its settings still apply: after its container.
     listed = {rec.pattern for rec in order}
     order = [x for rec in order

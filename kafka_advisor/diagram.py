@@ -353,7 +353,7 @@ def _group_style(group: str) -> tuple[str, str, str]:
 def report_dot(report: Report, kb: KnowledgeBase, *, show_discouraged: bool = False) -> str:
     """One architecture diagram for the recommended patterns, shared nodes merged."""
     comp = _Composer(report.answers)
-    for rec in report.recommended:
+    for rec in report.kafka_recommended:
         pattern = kb.patterns.get(rec.pattern)
         if pattern is not None:
             comp.add(pattern.diagram)
@@ -380,7 +380,7 @@ def report_dot(report: Report, kb: KnowledgeBase, *, show_discouraged: bool = Fa
         comp.notes.append(_Note("_empty", _lines(message, 40, 200), None))
     system = kb.system_name(report.answers)
     title = f"{system}: recommended Kafka architecture" if system else "Recommended Kafka architecture"
-    names = [r.name for r in report.recommended]
+    names = [r.name for r in report.kafka_recommended]
     subtitle = ", ".join(names) if names else ""
     return comp.dot(title, subtitle, legend=True)
 

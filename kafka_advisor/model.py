@@ -617,6 +617,16 @@ class Report(Strict):
         sink's dead letter queue is as chosen as the sink, though it has no card of its own."""
         return [p for r in self.recommended if r.tier in tiers for p in (r.pattern, *r.includes)]
 
+    @property
+    def kafka_recommended(self) -> list[Recommendation]:
+        """What to build on Kafka: the recommendations, or none under a poor fit, whose kept ideas
+        (`without_kafka`) hold without it. Diagrams, configs, sizing and the audit read this."""
+        return [] if self.verdict.level == "poor-fit" else self.recommended
+
+    def kafka_chosen(self, tiers: tuple[Tier, ...] = ("core", "baseline", "later")) -> list[str]:
+        """`chosen()` for what is built on Kafka (see `kafka_recommended`)."""
+        return [] if self.verdict.level == "poor-fit" else self.chosen(tiers)
+
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape documented in the README."""
         return self.model_dump(mode="json", by_alias=True)

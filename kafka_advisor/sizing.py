@@ -240,7 +240,7 @@ def _consumers(report: Report, topic: str, snippets: Sequence[Snippet]) -> list[
 
 def size_topics(report: Report, kb: KnowledgeBase, snippets: Sequence[Snippet] | None = None) -> list[TopicSizing]:
     """Every topic the core and baseline advice names, sized; [] when nothing is recommended."""
-    if not report.recommended:
+    if not report.kafka_recommended:
         return []
     snippets = list(snippets) if snippets is not None else snippets_for(report, kb)
     plans = _plans(report, kb, snippets)

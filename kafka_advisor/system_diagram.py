@@ -141,7 +141,7 @@ def _names(names: Sequence[str], shown: int = NAMES_SHOWN) -> str:
 
 
 def _core(report: Report) -> list[Recommendation]:
-    return [r for r in report.recommended if r.tier == "core"]
+    return [r for r in report.kafka_recommended if r.tier == "core"]
 
 
 class _Edges:
@@ -542,7 +542,7 @@ def _heading(report: Report, kb: KnowledgeBase, core: list[Recommendation], *, i
     undrawn = [r.name for r in core if r.pattern not in DRAWN]
     if inventory and undrawn:
         notes.append("Not drawn here (see the catalogue): " + ", ".join(undrawn) + ".")
-    baseline = [r.name for r in report.recommended if r.tier == "baseline" and r.pattern not in annotated]
+    baseline = [r.name for r in report.kafka_recommended if r.tier == "baseline" and r.pattern not in annotated]
     if baseline:
         notes.append("Baseline, everywhere: " + ", ".join(baseline) + ".")
     if not inventory:
@@ -562,7 +562,7 @@ def architecture(report: Report, kb: KnowledgeBase, *, show_discouraged: bool = 
     elif has_inventory:
         assert inv is not None
         # A pattern named inside another (the sink's dead letter queue) still annotates the drawing.
-        baseline = set(report.chosen(("core", "baseline")))
+        baseline = set(report.kafka_chosen(("core", "baseline")))
         clusters, nodes, edges, annotated = _from_inventory(inv, {r.pattern for r in core}, baseline)
     else:
         clusters, nodes, edges, annotated = _from_fragments(report, kb, core)

@@ -386,3 +386,20 @@ def test_without_kafka_on_a_pattern_that_needs_kafka_is_one_clear_error(tmp_path
         _kb(tmp_path, extra_rules=KEPT_WITHOUT_KAFKA)  # alpha is not any_transport here
     assert str(info.value).startswith("rules/main.yaml:") and "recommend[0].without_kafka" in str(info.value)
     assert "expected a pattern with any_transport: true" in str(info.value)
+
+
+def test_what_a_poor_fit_keeps_is_not_built_on_kafka() -> None:
+    """The outbox kept under a poor fit (a dual write where loss is unacceptable) is listed, but the
+    diagram, the config snippets and the topic sizing draw and configure nothing on Kafka."""
+    from kafka_advisor.configs import snippets_for
+    from kafka_advisor.sizing import size_topics
+    from kafka_advisor.system_diagram import architecture_dot
+
+    kb = load_kb()
+    rep = evaluate(kb, {"proposals": ["dual-write"], "loss_tolerance": "unacceptable", "event_volume": "low",
+                        "ops_capacity": "nobody", "kafka_status": "evaluating", "db_and_events": "yes-db"})
+    assert rep.verdict.level == "poor-fit" and [r.pattern for r in rep.recommended] == ["transactional-outbox"]
+    assert rep.kafka_recommended == [] and rep.kafka_chosen() == []
+    dot = architecture_dot(rep, kb)
+    assert "Debezium" not in dot and "Kafka Connect" not in dot
+    assert snippets_for(rep, kb) == [] and size_topics(rep, kb) == []

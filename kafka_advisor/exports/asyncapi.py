@@ -75,7 +75,7 @@ def avro_name(text: str) -> str:
 
 
 def _registry(ctx: ExportContext) -> bool:
-    return any(r.pattern == REGISTRY and r.tier in ("core", "baseline") for r in ctx.report.recommended)
+    return any(r.pattern == REGISTRY and r.tier in ("core", "baseline") for r in ctx.report.kafka_recommended)
 
 
 def _int(value: ConfigValue | None) -> int | None:

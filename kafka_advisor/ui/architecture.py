@@ -100,7 +100,7 @@ def _links(kb: KnowledgeBase, rep: Report, seen: system_diagram.Readability | No
     what = "your services, events and systems" if inventory else "the core patterns' generic parts (no inventory given)"
     count = f"{seen.nodes} boxes and {seen.edges} arrows, drawn" if seen is not None else "Drawn"
     st.caption(f"{count} from {what}.")
-    core = [r.pattern for r in rep.recommended if r.tier == "core"]
+    core = [r.pattern for r in rep.kafka_recommended if r.tier == "core"]
     if not core:
         return
     st.caption("Each core pattern's own diagram, in the catalogue:")
