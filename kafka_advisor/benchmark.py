@@ -142,7 +142,7 @@ BLIND_BATCHES: tuple[str, ...] = ("x-", "y-", "z-", "v-", "u-", "t-", "s-", "r-"
                                    "pa-", "pb-", "pc-", "oa-", "ob-", "na-", "nb-", "ma-", "mb-", "la-", "lb-",
                                    "ka-", "kb-", "ja-", "jb-", "ia-", "ib-",
                                    "ha-", "hb-", "ga-", "gb-", "fa-", "fb-", "ea-", "eb-", "da-", "db-",
-                                   "ca-", "cb-", "ba-", "bb-")
+                                   "ca-", "cb-", "ba-", "bb-", "aa-", "ab-")
 
 
 def held_out(scenario_id: str) -> bool:
