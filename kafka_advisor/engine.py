@@ -509,10 +509,10 @@ def decide(fired: list[Facts], pf: PatternFacts = _NO_PATTERNS, proposals: tuple
 
     for value in proposals:
         p = pf.proposal_pattern.get(value)
-        if level == "poor-fit" and p in recommended and (value not in ruled or ruled[value].judgement != "warn"):
-            judgements[value] = Judged("conditions", None, (KEPT_WITHOUT_KAFKA,), "verdict")
-        elif level == "poor-fit" and (value not in ruled or ruled[value].judgement != "warn"):
-            judgements[value] = Judged("warn", system_alt, (), "verdict")
+        if level == "poor-fit" and (value not in ruled or ruled[value].judgement != "warn"):
+            # Pointless without Kafka, unless a rule keeps its idea without it.
+            judgements[value] = (Judged("conditions", None, (KEPT_WITHOUT_KAFKA,), "verdict") if p in recommended
+                                 else Judged("warn", system_alt, (), "verdict"))
         elif value in ruled:
             j = ruled[value]
             # A rule's endorsement or conditions do not soften a discouragement that keeps the
@@ -769,21 +769,22 @@ def _judgements(kb: KnowledgeBase, out: Outcome, proposals: tuple[str, ...],
 
 def _checklist(kb: KnowledgeBase, out: Outcome, fired: list[Facts], inventory: Inventory | None) -> list[ReportItem]:
     """Items of the recommended patterns and of fired rules: "do first" before "later", then by severity."""
+    if out.level == "poor-fit":
+        # Do not adopt: nothing to configure. What a poor fit keeps (without_kafka) is an idea whose card
+        # says what it means; its checklist items configure Kafka.
+        return []
     rank = {p: i for i, p in enumerate(out.recommended)}
     chosen: dict[str, None] = {}
-    # Do not adopt: nothing to configure. What a poor fit keeps (without_kafka) is an idea whose card
-    # says what it means; its checklist items configure Kafka.
-    for p in out.recommended if out.level != "poor-fit" else ():
+    for p in out.recommended:
         for item in kb.patterns[p].checklist:
             # Baseline hygiene stays short: its high-severity items, and what a fired rule asks for.
             if not item.on_request and (out.tiers.get(p) != "baseline" or item.severity == "high"):
                 chosen[item.id] = None
     asked: set[str] = set()  # items a fired rule names: the answers point at them
-    if out.level != "poor-fit":
-        for f in fired:
-            for item_id in f.checklist:
-                chosen[item_id] = None
-                asked.add(item_id)
+    for f in fired:
+        for item_id in f.checklist:
+            chosen[item_id] = None
+            asked.add(item_id)
     position = {item_id: i for i, item_id in enumerate(chosen)}
 
     def phase(item_id: str) -> str:

@@ -598,6 +598,11 @@ class WhatIf(Strict):
     no_longer_cautions: list[str] = []
 
 
+def _named(recs: list[Recommendation], tiers: tuple[Tier, ...]) -> list[str]:
+    """Pattern ids of these recommendations in these tiers, each followed by those named inside it."""
+    return [p for r in recs if r.tier in tiers for p in (r.pattern, *r.includes)]
+
+
 class Report(Strict):
     verdict: Verdict
     recommended: list[Recommendation]
@@ -615,7 +620,7 @@ class Report(Strict):
     def chosen(self, tiers: tuple[Tier, ...] = ("core", "baseline", "later")) -> list[str]:
         """Recommended pattern ids in these tiers, each followed by those named inside it (`includes`): a
         sink's dead letter queue is as chosen as the sink, though it has no card of its own."""
-        return [p for r in self.recommended if r.tier in tiers for p in (r.pattern, *r.includes)]
+        return _named(self.recommended, tiers)
 
     @property
     def kafka_recommended(self) -> list[Recommendation]:
@@ -625,7 +630,7 @@ class Report(Strict):
 
     def kafka_chosen(self, tiers: tuple[Tier, ...] = ("core", "baseline", "later")) -> list[str]:
         """`chosen()` for what is built on Kafka (see `kafka_recommended`)."""
-        return [] if self.verdict.level == "poor-fit" else self.chosen(tiers)
+        return _named(self.kafka_recommended, tiers)
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape documented in the README."""

@@ -9,9 +9,12 @@ import pytest
 from minikb import QUESTIONS, RULES, write_minikb
 
 from kafka_advisor import present
+from kafka_advisor.configs import snippets_for
 from kafka_advisor.engine import evaluate
 from kafka_advisor.exports.markdown import render_markdown
 from kafka_advisor.loader import KnowledgeBase, KnowledgeBaseError, load_kb
+from kafka_advisor.sizing import size_topics
+from kafka_advisor.system_diagram import architecture_dot
 
 PROPOSALS = """
   - id: proposals
@@ -391,10 +394,6 @@ def test_without_kafka_on_a_pattern_that_needs_kafka_is_one_clear_error(tmp_path
 def test_what_a_poor_fit_keeps_is_not_built_on_kafka() -> None:
     """The outbox kept under a poor fit (a dual write where loss is unacceptable) is listed, but the
     diagram, the config snippets and the topic sizing draw and configure nothing on Kafka."""
-    from kafka_advisor.configs import snippets_for
-    from kafka_advisor.sizing import size_topics
-    from kafka_advisor.system_diagram import architecture_dot
-
     kb = load_kb()
     rep = evaluate(kb, {"proposals": ["dual-write"], "loss_tolerance": "unacceptable", "event_volume": "low",
                         "ops_capacity": "nobody", "kafka_status": "evaluating", "db_and_events": "yes-db"})
